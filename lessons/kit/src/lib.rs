@@ -1,0 +1,44 @@
+//! The lesson kit: scaffolding every lesson shares, so lessons are only about
+//! the skill they teach. You do not need to edit this crate.
+
+use std::net::Ipv4Addr;
+
+/// Worker threads of every lesson server: fixed, so timing checks mean the
+/// same on any machine.
+pub const WORKER_THREADS: usize = 2;
+
+/// Runs `app` until the process is stopped.
+///
+/// Listens on 127.0.0.1 (never on other interfaces) at the port in the `PORT`
+/// environment variable, 3000 when unset, so that you can also try a lesson
+/// yourself with `cargo run -p <lesson crate>` and `curl`.
+pub fn serve(app: axum::Router) {
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .with_ansi(false)
+        .with_target(false)
+        .init();
+    let port: u16 = match std::env::var("PORT") {
+        Ok(p) => p.parse().unwrap_or_else(|_| fail(&format!("PORT must be a port number, got {p:?}"))),
+        Err(_) => 3000,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(WORKER_THREADS)
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| fail(&format!("cannot start the tokio runtime: {e}")));
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port))
+            .await
+            .unwrap_or_else(|e| fail(&format!("cannot listen on 127.0.0.1:{port}: {e}")));
+        tracing::info!("listening on http://127.0.0.1:{port}");
+        if let Err(e) = axum::serve(listener, app).await {
+            fail(&format!("server error: {e}"));
+        }
+    });
+}
+
+fn fail(message: &str) -> ! {
+    eprintln!("error: {message}");
+    std::process::exit(1)
+}

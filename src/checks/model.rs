@@ -1,0 +1,324 @@
+//! The check vocabulary as it is written in `lesson.toml`: checklist items made of
+//! steps, each step a request, the expectations on its response and the captures
+//! it feeds to later steps. Everything here is plain data deserialized with serde;
+//! values that must be well formed (regexes, paths, JSON pointers, methods) are
+//! validated while deserializing so that `toml` reports their line and column.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde_json::Value as Json;
+
+/// One checklist item: a named, separately graded point of a lesson.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Item {
+    /// Stable id, unique within the lesson (used in progress and reports).
+    pub id: String,
+    /// What the learner must make true, in one line.
+    pub title: String,
+    /// Which points of the curriculum this item grades (see docs/curriculum.md).
+    #[serde(default)]
+    pub covers: Vec<String>,
+    /// Hints, shown one at a time, gentlest first.
+    #[serde(default)]
+    pub hints: Vec<String>,
+    /// Values rendered once when the item starts, e.g. a fresh email address.
+    #[serde(default)]
+    pub vars: BTreeMap<String, String>,
+    /// The steps, run in order; the item passes when every step passes.
+    #[serde(rename = "step")]
+    pub steps: Vec<Step>,
+}
+
+/// One request, what its response must satisfy, and what to remember from it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// The request to send.
+    pub request: Request,
+    /// Expectations on the response; all must hold.
+    #[serde(default)]
+    pub expect: Expect,
+    /// Values taken from the response for later steps, by template name.
+    #[serde(default)]
+    pub capture: BTreeMap<String, Capture>,
+}
+
+/// An HTTP request, with `{{templates}}` in the path, header values and body.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    /// HTTP method; GET when omitted.
+    #[serde(default)]
+    pub method: Method,
+    /// Path and query, always starting with `/`: requests only go to the server under test.
+    pub path: RequestPath,
+    /// Extra request headers.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// A JSON body (sent with `content-type: application/json`).
+    pub json: Option<Json>,
+    /// A raw body, sent as is (set `content-type` in `headers` if it matters).
+    pub body: Option<String>,
+}
+
+/// An HTTP method, upper case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Method(pub String);
+
+impl Default for Method {
+    fn default() -> Self {
+        Method("GET".into())
+    }
+}
+
+impl<'de> Deserialize<'de> for Method {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        const KNOWN: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+        let upper = s.to_ascii_uppercase();
+        if KNOWN.contains(&upper.as_str()) {
+            Ok(Method(upper))
+        } else {
+            Err(de::Error::custom(format!(
+                "unknown method `{s}`, expected one of {}",
+                KNOWN.join(", ")
+            )))
+        }
+    }
+}
+
+/// A request path; must start with `/` (a template such as `{{user_url}}` is checked when sent).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestPath(pub String);
+
+impl<'de> Deserialize<'de> for RequestPath {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        if s.starts_with('/') || s.starts_with("{{") {
+            Ok(RequestPath(s))
+        } else {
+            Err(de::Error::custom(format!(
+                "path `{s}` must start with `/`: checks only talk to the server under test"
+            )))
+        }
+    }
+}
+
+/// Where a captured value comes from.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+pub enum Capture {
+    /// A response header's value.
+    Header(String),
+    /// The value at a JSON pointer in the response body (strings as is, others as JSON text).
+    Json(Pointer),
+}
+
+/// A JSON pointer (RFC 6901): empty for the whole document, otherwise starting with `/`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Pointer(pub String);
+
+impl<'de> Deserialize<'de> for Pointer {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        parse_pointer(s).map_err(de::Error::custom)
+    }
+}
+
+fn parse_pointer(s: String) -> Result<Pointer, String> {
+    if s.is_empty() || s.starts_with('/') {
+        Ok(Pointer(s))
+    } else {
+        Err(format!(
+            "JSON pointer `{s}` must be empty (the whole body) or start with `/`, e.g. `/user/id`"
+        ))
+    }
+}
+
+/// Expectations on one response. Every predicate given must hold.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// The status code: a number, or a predicate such as `{ one_of = [400, 422] }`.
+    #[serde(default, deserialize_with = "opt_predicate")]
+    pub status: Option<Predicate>,
+    /// Response headers by (case-insensitive) name.
+    #[serde(default, deserialize_with = "header_map")]
+    pub headers: BTreeMap<String, Predicate>,
+    /// Values in the JSON body by JSON pointer.
+    #[serde(default, deserialize_with = "pointer_map")]
+    pub json: BTreeMap<Pointer, Predicate>,
+    /// The body as text.
+    #[serde(default, deserialize_with = "opt_predicate")]
+    pub body: Option<Predicate>,
+}
+
+fn opt_predicate<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Predicate>, D::Error> {
+    PredicateOrShorthand::deserialize(d).map(|p| Some(p.0))
+}
+
+fn header_map<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, Predicate>, D::Error> {
+    let raw = BTreeMap::<String, PredicateOrShorthand>::deserialize(d)?;
+    Ok(raw
+        .into_iter()
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.0))
+        .collect())
+}
+
+fn pointer_map<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<Pointer, Predicate>, D::Error> {
+    let raw = BTreeMap::<String, PredicateOrShorthand>::deserialize(d)?;
+    raw.into_iter()
+        .map(|(k, v)| parse_pointer(k).map(|p| (p, v.0)))
+        .collect::<Result<_, _>>()
+        .map_err(de::Error::custom)
+}
+
+/// A JSON type name, for `type = "..."`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JsonType {
+    /// A JSON string.
+    String,
+    /// Any JSON number.
+    Number,
+    /// A number without a fractional part.
+    Integer,
+    /// `true` or `false`.
+    Boolean,
+    /// A JSON array.
+    Array,
+    /// A JSON object.
+    Object,
+    /// `null`.
+    Null,
+}
+
+impl fmt::Display for JsonType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = match self {
+            JsonType::String => "string",
+            JsonType::Number => "number",
+            JsonType::Integer => "integer",
+            JsonType::Boolean => "boolean",
+            JsonType::Array => "array",
+            JsonType::Object => "object",
+            JsonType::Null => "null",
+        };
+        f.write_str(s)
+    }
+}
+
+/// A compiled regular expression, validated when the lesson is loaded.
+#[derive(Debug, Clone)]
+pub struct Pattern(pub regex::Regex);
+
+impl<'de> Deserialize<'de> for Pattern {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        regex::Regex::new(&s)
+            .map(Pattern)
+            .map_err(|e| de::Error::custom(format!("invalid regular expression: {e}")))
+    }
+}
+
+/// Conditions on one value (a status, a header, a JSON value or the body); all given must hold.
+///
+/// A bare number, string, boolean or array is shorthand for `{ equals = ... }`;
+/// to compare with a whole object, write `{ equals = { ... } }`.
+/// String values may hold `{{templates}}`; they are rendered before comparing.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Predicate {
+    /// The value is present (`true`) or absent (`false`).
+    pub exists: Option<bool>,
+    /// The value is absent (`true`); the same as `exists = false`.
+    pub absent: Option<bool>,
+    /// Equal as JSON (numbers compare by value).
+    pub equals: Option<Json>,
+    /// Not equal as JSON.
+    pub not_equals: Option<Json>,
+    /// Equal to one of these.
+    pub one_of: Option<Vec<Json>>,
+    /// A string holding this substring, or an array holding this element.
+    pub contains: Option<Json>,
+    /// The opposite of `contains`.
+    pub not_contains: Option<Json>,
+    /// A string starting with this.
+    pub starts_with: Option<String>,
+    /// A string ending with this.
+    pub ends_with: Option<String>,
+    /// A string matching this regular expression.
+    pub matches: Option<Pattern>,
+    /// A string not matching this regular expression.
+    pub not_matches: Option<Pattern>,
+    /// The JSON type of the value.
+    #[serde(rename = "type")]
+    pub is_type: Option<JsonType>,
+    /// A number greater than this.
+    pub gt: Option<f64>,
+    /// A number greater than or equal to this.
+    pub ge: Option<f64>,
+    /// A number less than this.
+    pub lt: Option<f64>,
+    /// A number less than or equal to this.
+    pub le: Option<f64>,
+    /// The length of a string (in characters), an array or an object.
+    pub length: Option<usize>,
+}
+
+impl Predicate {
+    /// The shorthand `{ equals = value }`.
+    pub fn equals(value: Json) -> Self {
+        Predicate {
+            equals: Some(value),
+            ..Predicate::default()
+        }
+    }
+}
+
+// A bare scalar means `equals`; a table is the full form. A hand-written visitor
+// (rather than `#[serde(untagged)]`) keeps toml's precise errors inside the table.
+impl<'de> Deserialize<'de> for PredicateOrShorthand {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = PredicateOrShorthand;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a value to compare with, or a table of predicates such as { matches = \"...\" }")
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(PredicateOrShorthand(Predicate::equals(Json::Bool(v))))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(PredicateOrShorthand(Predicate::equals(Json::from(v))))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(PredicateOrShorthand(Predicate::equals(Json::from(v))))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                Ok(PredicateOrShorthand(Predicate::equals(Json::from(v))))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(PredicateOrShorthand(Predicate::equals(Json::String(
+                    v.into(),
+                ))))
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+                Json::deserialize(de::value::SeqAccessDeserializer::new(seq))
+                    .map(|v| PredicateOrShorthand(Predicate::equals(v)))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                Predicate::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(PredicateOrShorthand)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Deserialization helper: a [`Predicate`] written in full or as a bare value.
+struct PredicateOrShorthand(Predicate);

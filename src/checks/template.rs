@@ -1,0 +1,178 @@
+//! `{{name}}` templates in check values: run and item variables, captures,
+//! `env.NAME` for the server's environment, and `{{random}}` (a fresh
+//! unguessable token at each use).
+
+use std::collections::BTreeMap;
+
+use serde_json::Value as Json;
+
+/// The values a template can name. Later scopes shadow earlier ones.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    values: BTreeMap<String, String>,
+}
+
+/// A template named a value that is not defined.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown template variable `{{{{{name}}}}}`; known here: {known}")]
+pub struct UnknownVariable {
+    /// The name that was not found.
+    pub name: String,
+    /// The names that were defined, comma-separated.
+    pub known: String,
+}
+
+impl Scope {
+    /// Defines (or redefines) `name`.
+    pub fn set(&mut self, name: impl Into<String>, value: impl Into<String>) {
+        self.values.insert(name.into(), value.into());
+    }
+
+    /// The value of `name`, if defined.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.values.get(name).map(String::as_str)
+    }
+
+    /// Renders every `{{name}}` in `text`.
+    pub fn render(&self, text: &str) -> Result<String, UnknownVariable> {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(start) = rest.find("{{") {
+            let Some(len) = rest[start + 2..].find("}}") else {
+                break;
+            };
+            out.push_str(&rest[..start]);
+            let name = rest[start + 2..start + 2 + len].trim();
+            out.push_str(&self.lookup(name)?);
+            rest = &rest[start + 2 + len + 2..];
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+
+    /// Renders every string inside a JSON value.
+    pub fn render_json(&self, value: &Json) -> Result<Json, UnknownVariable> {
+        Ok(match value {
+            Json::String(s) => Json::String(self.render(s)?),
+            Json::Array(items) => Json::Array(
+                items
+                    .iter()
+                    .map(|v| self.render_json(v))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Json::Object(map) => Json::Object(
+                map.iter()
+                    .map(|(k, v)| Ok((k.clone(), self.render_json(v)?)))
+                    .collect::<Result<_, _>>()?,
+            ),
+            other => other.clone(),
+        })
+    }
+
+    fn lookup(&self, name: &str) -> Result<String, UnknownVariable> {
+        if name == "random" {
+            return Ok(random_token());
+        }
+        self.values
+            .get(name)
+            .cloned()
+            .ok_or_else(|| UnknownVariable {
+                name: name.to_string(),
+                known: self.known(),
+            })
+    }
+
+    fn known(&self) -> String {
+        let mut names: Vec<&str> = self.values.keys().map(String::as_str).collect();
+        names.push("random");
+        names.join(", ")
+    }
+}
+
+/// The names a template text refers to (without `random`).
+pub fn names_in(text: &str) -> Vec<&str> {
+    let mut names = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        let Some(len) = rest[start + 2..].find("}}") else {
+            break;
+        };
+        let name = rest[start + 2..start + 2 + len].trim();
+        if name != "random" {
+            names.push(name);
+        }
+        rest = &rest[start + 2 + len + 2..];
+    }
+    names
+}
+
+/// 16 lowercase hex characters from the OS's random source: unguessable, so a
+/// server cannot hard-code a value it was handed at run time.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 8];
+    // The OS source only fails on exotic platforms; fall back to time-derived noise there.
+    if getrandom::fill(&mut bytes).is_err() {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        bytes = (nanos as u64).to_le_bytes();
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scope() -> Scope {
+        let mut s = Scope::default();
+        s.set("user_url", "/users/7");
+        s.set("env.API_KEY", "k3y");
+        s
+    }
+
+    #[test]
+    fn renders_names_and_keeps_the_rest() {
+        assert_eq!(
+            scope().render("GET {{user_url}}!").unwrap(),
+            "GET /users/7!"
+        );
+        assert_eq!(scope().render("{{ env.API_KEY }}").unwrap(), "k3y");
+        assert_eq!(scope().render("no templates").unwrap(), "no templates");
+        assert_eq!(scope().render("half {{open").unwrap(), "half {{open");
+    }
+
+    #[test]
+    fn random_is_fresh_at_each_use() {
+        let out = scope().render("{{random}}-{{random}}").unwrap();
+        let (a, b) = out.split_once('-').unwrap();
+        assert_eq!(a.len(), 16);
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn unknown_names_list_the_known_ones() {
+        let err = scope().render("{{user_ur}}").unwrap_err();
+        assert_eq!(err.name, "user_ur");
+        assert!(
+            err.to_string()
+                .contains("known here: env.API_KEY, user_url, random")
+        );
+    }
+
+    #[test]
+    fn renders_inside_json() {
+        let v = serde_json::json!({"a": ["{{user_url}}", 1], "b": {"c": "x{{env.API_KEY}}"}});
+        let out = scope().render_json(&v).unwrap();
+        assert_eq!(
+            out,
+            serde_json::json!({"a": ["/users/7", 1], "b": {"c": "xk3y"}})
+        );
+    }
+
+    #[test]
+    fn names_in_skips_random() {
+        assert_eq!(names_in("{{a}}/{{random}}/{{ b }}"), vec!["a", "b"]);
+    }
+}

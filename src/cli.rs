@@ -1,0 +1,395 @@
+//! Commands of the `apilings` binary. Glue only: finds the pack and the workspace,
+//! calls the session, prints the report, records progress.
+//!
+//! Exit codes: 0 success (for `check` and `verify`: everything passed), 1 items
+//! failed, 2 the command could not do its work (bad input, no workspace, …),
+//! 130 interrupted.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+
+use apilings::lessons::{Lesson, Pack};
+use apilings::report::{self, RunReport};
+use apilings::session::{self, RunOptions};
+use apilings::workspace::{LessonState, Progress, Workspace};
+
+/// A terminal kata workbook: build production-ready HTTP backends in axum,
+/// one graded lesson at a time.
+#[derive(Debug, Parser)]
+#[command(name = "apilings", version, about)]
+pub struct Args {
+    /// Load the lesson pack from this folder (holding pack.toml) instead of the built-in one.
+    #[arg(long, global = true, value_name = "DIR")]
+    lessons: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create your workspace (default: ./apilings-workspace), or add what is missing to one.
+    Init {
+        /// Where to create it.
+        dir: Option<PathBuf>,
+    },
+    /// Show the lessons in order with their state.
+    List,
+    /// Build a lesson, start its server and grade every checklist item.
+    Check {
+        /// Lesson id, slug or number (default: the current lesson).
+        lesson: Option<String>,
+    },
+    /// Show the hints of a lesson's failing items.
+    Hint {
+        /// Lesson id, slug or number (default: the current lesson).
+        lesson: Option<String>,
+    },
+    /// Put a lesson's files back as they were, keeping a backup of yours.
+    Reset {
+        /// Lesson id, slug or number.
+        lesson: String,
+    },
+    /// Show a lesson's solution (once the lesson has passed).
+    Solution {
+        /// Lesson id, slug or number.
+        lesson: String,
+        /// Show it even though the lesson has not passed yet.
+        #[arg(long)]
+        force: bool,
+    },
+    /// For instructors: prove every item fails on its stub and passes on its solution.
+    Verify {
+        /// Only these lessons (default: all).
+        lessons: Vec<String>,
+        /// Build in this target dir (default: $CARGO_TARGET_DIR, else a cache folder).
+        #[arg(long, value_name = "DIR")]
+        target_dir: Option<PathBuf>,
+        /// Build with --locked: fail if the pack's Cargo.lock is out of date.
+        #[arg(long)]
+        locked: bool,
+    },
+}
+
+/// Runs the parsed command.
+pub async fn run(args: Args) -> Result<ExitCode> {
+    let pack = match &args.lessons {
+        Some(dir) => Pack::from_dir(dir)?,
+        None => Pack::embedded().context("the built-in lesson pack is broken")?,
+    };
+    let cwd = std::env::current_dir().context("cannot read the current folder")?;
+    match args.command {
+        None => open_default(&pack, &cwd),
+        Some(Command::Init { dir }) => {
+            let dir = dir
+                .map(|d| cwd.join(d))
+                .unwrap_or_else(|| session::default_workspace_dir(&cwd));
+            init(&pack, &dir)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::List) => {
+            let ws = Workspace::open(&cwd)?;
+            print!("{}", list_text(&pack, &load_progress(&ws)));
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Check { lesson }) => check(&pack, &cwd, lesson.as_deref()).await,
+        Some(Command::Hint { lesson }) => hint(&pack, &cwd, lesson.as_deref()),
+        Some(Command::Reset { lesson }) => {
+            let ws = Workspace::open(&cwd)?;
+            let lesson = pack.find(&lesson)?;
+            match ws.reset(&pack, lesson)? {
+                Some(backup) => println!(
+                    "Reset {}. Your previous files are kept in {}",
+                    lesson.id,
+                    backup.display()
+                ),
+                None => println!(
+                    "{} already matches its starting files; nothing to back up.",
+                    lesson.id
+                ),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Solution { lesson, force }) => {
+            let ws = Workspace::open(&cwd)?;
+            let lesson = pack.find(&lesson)?;
+            if load_progress(&ws).state(&lesson.id) != LessonState::Passed && !force {
+                bail!(
+                    "{} has not passed yet. Try `apilings hint {}` first, or add --force to see the solution anyway",
+                    lesson.id,
+                    lesson.id
+                );
+            }
+            for (rel, text) in &lesson.solution {
+                println!("── {}/{rel} ──\n{text}", lesson.id);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Verify {
+            lessons,
+            target_dir,
+            locked,
+        }) => verify(&pack, &lessons, target_dir, locked).await,
+    }
+}
+
+fn open_default(pack: &Pack, cwd: &Path) -> Result<ExitCode> {
+    let ws = match Workspace::find(cwd) {
+        Some(ws) => {
+            Workspace::open(ws.root())?;
+            ws
+        }
+        None => {
+            let dir = session::default_workspace_dir(cwd);
+            if !dir.join(apilings::workspace::META_DIR).exists() {
+                println!("No workspace here yet; creating one at {}", dir.display());
+            }
+            init(pack, &dir)?
+        }
+    };
+    let progress = load_progress(&ws);
+    print!("{}", list_text(pack, &progress));
+    match current_lesson(pack, &progress) {
+        Some(lesson) => println!(
+            "\nNext: read {}/README.md, edit {} in your editor, then run `apilings check` inside {}",
+            lesson.id,
+            lesson
+                .edit
+                .iter()
+                .map(|e| format!("{}/{e}", lesson.id))
+                .collect::<Vec<_>>()
+                .join(", "),
+            ws.root().display()
+        ),
+        None => println!("\nEvery lesson passes. Well done!"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn init(pack: &Pack, dir: &Path) -> Result<Workspace> {
+    let (ws, report) = Workspace::init(dir, pack)?;
+    if report.existed {
+        println!(
+            "{} is already an apilings workspace: added {} missing file(s), left {} of yours untouched.",
+            dir.display(),
+            report.written,
+            report.kept
+        );
+    } else {
+        println!(
+            "Created your apilings workspace in {} ({} lessons).\n\
+             The first build compiles the dependencies once (about a minute); later builds take about a second.",
+            dir.display(),
+            pack.lessons.len()
+        );
+    }
+    Ok(ws)
+}
+
+fn load_progress(ws: &Workspace) -> Progress {
+    let (progress, warning) = ws.progress();
+    if let Some(w) = warning {
+        eprintln!("warning: {w}");
+    }
+    progress
+}
+
+/// The first lesson that has not passed.
+fn current_lesson<'p>(pack: &'p Pack, progress: &Progress) -> Option<&'p Lesson> {
+    pack.lessons
+        .iter()
+        .find(|l| progress.state(&l.id) != LessonState::Passed)
+}
+
+fn pick<'p>(pack: &'p Pack, progress: &Progress, name: Option<&str>) -> Result<&'p Lesson> {
+    match name {
+        Some(n) => Ok(pack.find(n)?),
+        None => current_lesson(pack, progress)
+            .or(pack.lessons.last())
+            .context("the pack has no lessons"),
+    }
+}
+
+fn list_text(pack: &Pack, progress: &Progress) -> String {
+    let done = pack
+        .lessons
+        .iter()
+        .filter(|l| progress.state(&l.id) == LessonState::Passed)
+        .count();
+    let current = current_lesson(pack, progress).map(|l| l.id.as_str());
+    let mut s = String::new();
+    for l in &pack.lessons {
+        let state = progress.state(&l.id);
+        let mark = match state {
+            LessonState::Passed => "✓",
+            LessonState::Failing => "✗",
+            LessonState::NotStarted => " ",
+        };
+        let here = if Some(l.id.as_str()) == current {
+            "  ← current"
+        } else {
+            ""
+        };
+        s.push_str(&format!(
+            "{mark} {:<28} {:<12} {}{here}\n",
+            l.id,
+            state.to_string(),
+            l.title
+        ));
+    }
+    s.push_str(&format!(
+        "\n{done} of {} lessons done.\n",
+        pack.lessons.len()
+    ));
+    s
+}
+
+async fn check(pack: &Pack, cwd: &Path, name: Option<&str>) -> Result<ExitCode> {
+    let ws = Workspace::open(cwd)?;
+    let mut progress = load_progress(&ws);
+    let lesson = pick(pack, &progress, name)?;
+    println!("Checking {} …", lesson.id);
+    let opts = RunOptions::default();
+    let run = session::run_lesson(ws.root(), lesson, &opts);
+    // Dropping the run on Ctrl-C kills cargo and the server: their process groups are owned.
+    let report: RunReport = tokio::select! {
+        r = run => r,
+        _ = tokio::signal::ctrl_c() => {
+            eprintln!("\nInterrupted: the build and the server were stopped.");
+            return Ok(ExitCode::from(130));
+        }
+    };
+    print!("{}", report::text::render(&report));
+    let failing = report
+        .items
+        .iter()
+        .filter(|i| !i.verdict.is_pass())
+        .map(|i| i.id.clone())
+        .collect();
+    progress.record(&lesson.id, report.passed(), failing);
+    ws.save_progress(&progress)?;
+    if report.passed() {
+        if let Some(next) = pack.lessons.iter().skip_while(|l| l.id != lesson.id).nth(1) {
+            println!(
+                "Next lesson: {} — {} (`apilings check {}`)",
+                next.id, next.title, next.id
+            );
+        }
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+fn hint(pack: &Pack, cwd: &Path, name: Option<&str>) -> Result<ExitCode> {
+    let ws = Workspace::open(cwd)?;
+    let progress = load_progress(&ws);
+    let lesson = pick(pack, &progress, name)?;
+    let failing = progress
+        .lessons
+        .get(&lesson.id)
+        .map(|r| r.failing.clone())
+        .unwrap_or_default();
+    println!("{} — {}", lesson.id, lesson.title);
+    let shown: Vec<_> = if failing.is_empty() {
+        lesson.items.iter().collect()
+    } else {
+        lesson
+            .items
+            .iter()
+            .filter(|i| failing.contains(&i.id))
+            .collect()
+    };
+    for item in shown {
+        println!("\n{} — {}", item.id, item.title);
+        for (n, h) in item.hints.iter().enumerate() {
+            println!("  {}. {h}", n + 1);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn verify(
+    pack: &Pack,
+    names: &[String],
+    target_dir: Option<PathBuf>,
+    locked: bool,
+) -> Result<ExitCode> {
+    let lessons: Vec<&Lesson> = if names.is_empty() {
+        pack.lessons.iter().collect()
+    } else {
+        names
+            .iter()
+            .map(|n| pack.find(n))
+            .collect::<Result<_, _>>()?
+    };
+    let tmp = tempfile::Builder::new()
+        .prefix("apilings-verify")
+        .tempdir()?;
+    let opts = RunOptions {
+        locked,
+        target_dir: target_dir.or_else(default_verify_target),
+        ..RunOptions::default()
+    };
+    println!(
+        "Verifying {} lesson(s) of the `{}` pack ({})",
+        lessons.len(),
+        pack.name,
+        pack.origin
+    );
+    let mut failed = 0;
+    let run = session::verify(pack, tmp.path(), &lessons, &opts, |v| {
+        let problems = v.problems();
+        let stub_failing = v.stub.items.iter().filter(|i| !i.verdict.is_pass()).count();
+        let total = v.stub.items.len();
+        if problems.is_empty() {
+            println!(
+                "✓ {}: {stub_failing}/{total} items fail on the stub, {}/{total} pass on the solution",
+                v.lesson,
+                v.solution.passed_count()
+            );
+        } else {
+            failed += 1;
+            println!("✗ {}:", v.lesson);
+            for p in &problems {
+                println!("    {p}");
+            }
+            if v.solution.passed_count() != total || v.solution.stopped.is_some() {
+                println!(
+                    "  the solution's run:\n{}",
+                    report::text::render(&v.solution)
+                );
+            }
+            if v.stub.stopped.is_some() {
+                println!("  the stub's run:\n{}", report::text::render(&v.stub));
+            }
+        }
+    });
+    tokio::select! {
+        r = run => { r?; }
+        _ = tokio::signal::ctrl_c() => {
+            eprintln!("\nInterrupted.");
+            return Ok(ExitCode::from(130));
+        }
+    }
+    if failed == 0 {
+        println!("All {} lesson(s) verified.", lessons.len());
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("{failed} lesson(s) failed verification.");
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+fn default_verify_target() -> Option<PathBuf> {
+    if std::env::var_os("CARGO_TARGET_DIR").is_some() {
+        return None;
+    }
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+    Some(cache.join("apilings").join("verify-target"))
+}

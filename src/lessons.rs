@@ -1,0 +1,417 @@
+//! The lesson catalog: a lesson pack parsed into typed values.
+//!
+//! A pack is a `lessons/` folder (`pack.toml`, the `kit/` support crate, a pinned
+//! `Cargo.lock`, and one `NN-slug/` folder per lesson holding `lesson.toml`,
+//! `README.md` and the stub files) plus a `solutions/` folder with the solution
+//! files at the same relative paths. The core pack is embedded in the binary;
+//! `--lessons DIR` loads one from disk. No I/O beyond reading the pack.
+
+mod source;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+use crate::checks::model::Item;
+use crate::checks::template;
+pub use source::PackFiles;
+
+/// A loaded, validated lesson pack.
+#[derive(Debug, Clone)]
+pub struct Pack {
+    /// The pack's name (`pack.toml`).
+    pub name: String,
+    /// Where it came from, for messages: `embedded` or a folder.
+    pub origin: String,
+    /// `[dependencies]` of `pack.toml`: every lesson crate gets exactly these.
+    pub dependencies: toml::Table,
+    /// The kit crate's files, relative to `kit/`.
+    pub kit: Vec<(String, String)>,
+    /// The pinned `Cargo.lock` for the generated workspace, if the pack ships one.
+    pub lock: Option<String>,
+    /// The lessons, in order.
+    pub lessons: Vec<Lesson>,
+}
+
+/// One lesson: its text, its stub and solution files, and its checks.
+#[derive(Debug, Clone)]
+pub struct Lesson {
+    /// The folder name, e.g. `01-first-endpoint`.
+    pub id: String,
+    /// One-line title.
+    pub title: String,
+    /// The teaching text (Markdown).
+    pub readme: String,
+    /// Files the learner edits, relative to the lesson's crate.
+    pub edit: Vec<String>,
+    /// Run variables, rendered once per run (may use `{{random}}`).
+    pub vars: BTreeMap<String, String>,
+    /// Environment the server is started with (templates allowed).
+    pub env: BTreeMap<String, String>,
+    /// The checklist.
+    pub items: Vec<Item>,
+    /// Stub files (everything in the lesson folder but `lesson.toml`), relative to the crate.
+    pub stub: Vec<(String, String)>,
+    /// Solution files, relative to the crate.
+    pub solution: Vec<(String, String)>,
+}
+
+impl Lesson {
+    /// The Cargo package name of the lesson's crate in the learner's workspace.
+    pub fn crate_name(&self) -> String {
+        format!("lesson-{}", self.id)
+    }
+
+    /// The lesson's number, when its id starts with digits (`01-…` → `1`).
+    pub fn number(&self) -> Option<u32> {
+        let digits: String = self.id.chars().take_while(char::is_ascii_digit).collect();
+        digits.parse().ok()
+    }
+}
+
+impl Pack {
+    /// The core pack, embedded in the binary.
+    pub fn embedded() -> Result<Pack, PackError> {
+        Pack::from_files(&PackFiles::embedded())
+    }
+
+    /// A pack from disk: `lessons_dir` holds `pack.toml`; solutions are where it says.
+    pub fn from_dir(lessons_dir: impl Into<PathBuf>) -> Result<Pack, PackError> {
+        Pack::from_files(&PackFiles::from_dir(lessons_dir.into())?)
+    }
+
+    /// Finds a lesson by id, by the part after the number (`first-endpoint`), or by number.
+    pub fn find(&self, name: &str) -> Result<&Lesson, UnknownLesson> {
+        let wanted = name.trim().trim_end_matches('/');
+        let by_number: Option<u32> = wanted.parse().ok();
+        self.lessons
+            .iter()
+            .find(|l| {
+                l.id == wanted
+                    || l.id.split_once('-').is_some_and(|(_, slug)| slug == wanted)
+                    || (by_number.is_some() && l.number() == by_number)
+            })
+            .ok_or_else(|| UnknownLesson {
+                name: name.to_string(),
+                known: self.lessons.iter().map(|l| l.id.clone()).collect(),
+            })
+    }
+
+    /// Parses and validates every file of a pack.
+    pub fn from_files(files: &PackFiles) -> Result<Pack, PackError> {
+        let pack_toml: PackToml = parse_toml(files, "pack.toml")?;
+        let lessons = files
+            .lesson_dirs()
+            .into_iter()
+            .map(|dir| load_lesson(files, &dir))
+            .collect::<Result<Vec<_>, _>>()?;
+        if lessons.is_empty() {
+            return Err(PackError::invalid(
+                files.label("pack.toml"),
+                None,
+                "the pack has no lessons (folders with a lesson.toml)",
+            ));
+        }
+        Ok(Pack {
+            name: pack_toml.name,
+            origin: files.origin(),
+            dependencies: pack_toml.dependencies,
+            kit: files.under("kit"),
+            lock: files.lesson_file("Cargo.lock").map(str::to_string),
+            lessons,
+        })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PackToml {
+    name: String,
+    #[allow(dead_code)] // read by PackFiles before parsing; kept here so deny_unknown_fields accepts it
+    #[serde(default)]
+    solutions: Option<String>,
+    #[serde(default)]
+    dependencies: toml::Table,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LessonToml {
+    title: String,
+    edit: Vec<String>,
+    #[serde(default)]
+    vars: BTreeMap<String, String>,
+    #[serde(default)]
+    server: ServerToml,
+    #[serde(rename = "item", default)]
+    items: Vec<Item>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServerToml {
+    #[serde(default)]
+    env: BTreeMap<String, String>,
+}
+
+fn load_lesson(files: &PackFiles, dir: &str) -> Result<Lesson, PackError> {
+    let toml_path = format!("{dir}/lesson.toml");
+    let text = files.lesson_file(&toml_path).unwrap_or_default();
+    let parsed: LessonToml = parse_toml(files, &toml_path)?;
+    let label = files.label(&toml_path);
+    let at = |needle: &str| locate(text, needle);
+    if !dir
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        return Err(PackError::invalid(
+            label,
+            None,
+            format!("lesson folder `{dir}` must be lower-case letters, digits and `-`"),
+        ));
+    }
+    let readme = files
+        .lesson_file(&format!("{dir}/README.md"))
+        .ok_or_else(|| {
+            PackError::invalid(
+                files.label(&format!("{dir}/README.md")),
+                None,
+                "missing: every lesson needs its teaching text",
+            )
+        })?
+        .to_string();
+    let stub: Vec<(String, String)> = files
+        .under(dir)
+        .into_iter()
+        .filter(|(p, _)| p != "lesson.toml")
+        .collect();
+    let solution = files.solution_files(dir);
+    if parsed.items.is_empty() {
+        return Err(PackError::invalid(
+            label,
+            None,
+            "a lesson needs at least one [[item]]",
+        ));
+    }
+    for edit in &parsed.edit {
+        if !stub.iter().any(|(p, _)| p == edit) {
+            return Err(PackError::invalid(
+                label,
+                at(edit),
+                format!("`edit` names `{edit}`, but the lesson folder has no such stub file"),
+            ));
+        }
+        if !solution.iter().any(|(p, _)| p == edit) {
+            return Err(PackError::invalid(
+                label,
+                at(edit),
+                format!(
+                    "`edit` names `{edit}`, but {} has no solution for it",
+                    files.solutions_label(dir)
+                ),
+            ));
+        }
+    }
+    let mut seen = BTreeSet::new();
+    let mut run_names: BTreeSet<String> = parsed.vars.keys().cloned().collect();
+    run_names.extend(parsed.server.env.keys().map(|k| format!("env.{k}")));
+    check_names(
+        parsed.vars.values().chain(parsed.server.env.values()),
+        &run_names,
+        &label,
+        text,
+    )?;
+    for item in &parsed.items {
+        if !seen.insert(item.id.clone()) {
+            return Err(PackError::invalid(
+                label,
+                at(&format!("\"{}\"", item.id)),
+                format!("two items have the id `{}`", item.id),
+            ));
+        }
+        if item.hints.is_empty() {
+            return Err(PackError::invalid(
+                label,
+                at(&format!("\"{}\"", item.id)),
+                format!(
+                    "item `{}` has no hints: every item needs at least one",
+                    item.id
+                ),
+            ));
+        }
+        if item.steps.is_empty() {
+            return Err(PackError::invalid(
+                label,
+                at(&format!("\"{}\"", item.id)),
+                format!("item `{}` has no [[item.step]]", item.id),
+            ));
+        }
+        let mut names = run_names.clone();
+        names.extend(item.vars.keys().cloned());
+        check_names(item.vars.values(), &names, &label, text)?;
+        for step in &item.steps {
+            let r = &step.request;
+            let mut texts: Vec<&String> = vec![&r.path.0];
+            texts.extend(r.headers.values());
+            texts.extend(r.body.iter());
+            let json_strings = r.json.iter().flat_map(json_strings).collect::<Vec<_>>();
+            texts.extend(json_strings.iter());
+            check_names(texts, &names, &label, text)?;
+            names.extend(step.capture.keys().cloned());
+        }
+    }
+    let lesson = Lesson {
+        id: dir.to_string(),
+        title: parsed.title,
+        readme,
+        edit: parsed.edit,
+        vars: parsed.vars,
+        env: parsed.server.env,
+        items: parsed.items,
+        stub,
+        solution,
+    };
+    Ok(lesson)
+}
+
+fn json_strings(v: &serde_json::Value) -> Vec<String> {
+    match v {
+        serde_json::Value::String(s) => vec![s.clone()],
+        serde_json::Value::Array(a) => a.iter().flat_map(json_strings).collect(),
+        serde_json::Value::Object(o) => o.values().flat_map(json_strings).collect(),
+        _ => vec![],
+    }
+}
+
+fn check_names<'a>(
+    texts: impl IntoIterator<Item = &'a String>,
+    known: &BTreeSet<String>,
+    label: &str,
+    source: &str,
+) -> Result<(), PackError> {
+    for t in texts {
+        for name in template::names_in(t) {
+            if !known.contains(name) {
+                let mut list: Vec<&str> = known.iter().map(String::as_str).collect();
+                list.push("random");
+                return Err(PackError::invalid(
+                    label.to_string(),
+                    locate(source, &format!("{{{{{name}")),
+                    format!(
+                        "unknown template variable `{{{{{name}}}}}`; known here: {}",
+                        list.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn parse_toml<T: serde::de::DeserializeOwned>(
+    files: &PackFiles,
+    path: &str,
+) -> Result<T, PackError> {
+    let label = files.label(path);
+    let text = files
+        .lesson_file(path)
+        .ok_or_else(|| PackError::invalid(label.clone(), None, "missing"))?;
+    toml::from_str(text).map_err(|e| {
+        let at = e.span().map(|s| line_col(text, s.start));
+        PackError::Syntax {
+            file: label,
+            at,
+            message: e.message().to_string(),
+            snippet: e.to_string(),
+        }
+    })
+}
+
+/// 1-based line and column of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+fn locate(text: &str, needle: &str) -> Option<(usize, usize)> {
+    text.find(needle).map(|o| line_col(text, o))
+}
+
+/// A lesson name that matches no lesson of the pack.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("unknown lesson `{name}`; the lessons are: {}", known.join(", "))]
+pub struct UnknownLesson {
+    /// What was asked for.
+    pub name: String,
+    /// Every lesson id, in order.
+    pub known: Vec<String>,
+}
+
+/// A pack that cannot be loaded, with the file and position at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum PackError {
+    /// A file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or folder.
+        path: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A TOML file is malformed or does not fit the lesson format.
+    #[error("{}: {message}\n{snippet}", position(file, *at))]
+    Syntax {
+        /// The file.
+        file: String,
+        /// 1-based line and column.
+        at: Option<(usize, usize)>,
+        /// The problem in one line.
+        message: String,
+        /// The problem with the offending line and a caret, as `toml` renders it.
+        snippet: String,
+    },
+    /// The files parse, but break a rule of the pack format.
+    #[error("{}: {message}", position(file, *at))]
+    Invalid {
+        /// The file.
+        file: String,
+        /// 1-based line and column, when known.
+        at: Option<(usize, usize)>,
+        /// The rule that was broken.
+        message: String,
+    },
+}
+
+impl PackError {
+    fn invalid(
+        file: impl Into<String>,
+        at: Option<(usize, usize)>,
+        message: impl Into<String>,
+    ) -> Self {
+        PackError::Invalid {
+            file: file.into(),
+            at,
+            message: message.into(),
+        }
+    }
+}
+
+fn position(file: &str, at: Option<(usize, usize)>) -> String {
+    match at {
+        Some((line, col)) => format!("{file}:{line}:{col}"),
+        None => file.to_string(),
+    }
+}
+
+impl fmt::Display for Lesson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} — {}", self.id, self.title)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,287 @@
+//! The result of a run as plain data, and its renderers.
+//!
+//! Everything that grading produces ends up here: the build's outcome, one
+//! [`ItemReport`] per checklist item with its [`Verdict`], and for a failure the
+//! request that was sent, what came back and which assertions did not hold.
+//! A failed check is data, not an error. Renderers (text now; TUI, JSON and
+//! JUnit later) only read these types.
+
+pub mod text;
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+/// Everything one run of one lesson produced.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    /// The lesson's id.
+    pub lesson: String,
+    /// The lesson's title.
+    pub title: String,
+    /// What the build did.
+    pub build: BuildReport,
+    /// Why no item could be graded, when none was (build failed, server never started, …).
+    pub stopped: Option<Stopped>,
+    /// One entry per checklist item, in lesson order.
+    pub items: Vec<ItemReport>,
+    /// The server's output over the whole run (capped; see `output_dropped`).
+    pub server_output: Vec<String>,
+    /// Lines of server output that were dropped because of the cap.
+    pub output_dropped: u64,
+}
+
+impl RunReport {
+    /// True when every checklist item passed.
+    pub fn passed(&self) -> bool {
+        self.stopped.is_none()
+            && !self.items.is_empty()
+            && self.items.iter().all(|i| i.verdict.is_pass())
+    }
+
+    /// How many items passed.
+    pub fn passed_count(&self) -> usize {
+        self.items.iter().filter(|i| i.verdict.is_pass()).count()
+    }
+}
+
+/// What the build step did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct BuildReport {
+    /// The build succeeded and produced the server binary.
+    pub ok: bool,
+    /// Nothing needed compiling (every artifact was fresh).
+    pub fresh: bool,
+    /// How many crates were compiled (not fresh).
+    pub compiled: usize,
+    /// Compiler messages as rustc renders them, errors first.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Cargo's own error output when it failed before compiling (e.g. a bad manifest).
+    pub cargo_stderr: String,
+    /// Wall time of the build.
+    #[serde(with = "millis")]
+    pub duration: Duration,
+}
+
+/// One compiler message.
+#[derive(Debug, Clone, Serialize)]
+pub struct Diagnostic {
+    /// `error`, `warning`, …
+    pub level: String,
+    /// `file:line:col` of the primary span, when there is one.
+    pub location: Option<String>,
+    /// The message as rustc prints it (without colour codes).
+    pub rendered: String,
+}
+
+/// Why grading stopped before the items could be run.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Stopped {
+    /// The lesson's crate did not compile.
+    BuildFailed,
+    /// The build did not finish within its bound.
+    BuildTimedOut {
+        /// The bound that was hit.
+        #[serde(with = "millis")]
+        bound: Duration,
+    },
+    /// The server never accepted connections on its port within the bound.
+    NeverListened {
+        /// The port it was given in `PORT`.
+        port: u16,
+        /// The bound that was hit.
+        #[serde(with = "millis")]
+        bound: Duration,
+    },
+    /// The server exited before it was ready.
+    ExitedEarly {
+        /// Its exit code, if it exited normally.
+        code: Option<i32>,
+        /// The signal that ended it, if any.
+        signal: Option<i32>,
+    },
+    /// The run could not happen for a reason outside the learner's code.
+    Infrastructure {
+        /// What went wrong.
+        message: String,
+    },
+    /// The learner (Ctrl-C) or a newer save cancelled the run.
+    Cancelled,
+}
+
+/// The verdict on one checklist item.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemReport {
+    /// The item's id.
+    pub id: String,
+    /// The item's title.
+    pub title: String,
+    /// Pass, fail (with why), or not run.
+    pub verdict: Verdict,
+    /// The item's hints, gentlest first.
+    pub hints: Vec<String>,
+}
+
+/// Pass, or a precise account of the first step that failed.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "verdict", rename_all = "snake_case")]
+pub enum Verdict {
+    /// Every step held.
+    Pass,
+    /// A step did not hold.
+    Fail(Box<Failure>),
+    /// The item was not graded (see [`RunReport::stopped`]).
+    NotRun,
+}
+
+impl Verdict {
+    /// True for [`Verdict::Pass`].
+    pub fn is_pass(&self) -> bool {
+        matches!(self, Verdict::Pass)
+    }
+}
+
+/// The first step of an item that did not hold.
+#[derive(Debug, Clone, Serialize)]
+pub struct Failure {
+    /// 1-based index of the failing step.
+    pub step: usize,
+    /// How many steps the item has.
+    pub steps: usize,
+    /// The request as sent.
+    pub request: RequestRecord,
+    /// The response, when one came back.
+    pub response: Option<ResponseRecord>,
+    /// Why no usable response came back (connection refused, a bound hit, …).
+    pub error: Option<String>,
+    /// The assertions that did not hold (empty when `error` is set).
+    pub assertions: Vec<Assertion>,
+    /// What the server printed while this step ran.
+    pub server_output: Vec<String>,
+}
+
+/// A request exactly as it was sent.
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestRecord {
+    /// HTTP method.
+    pub method: String,
+    /// Full URL (always loopback).
+    pub url: String,
+    /// Headers set by the check.
+    pub headers: Vec<(String, String)>,
+    /// The body, if any.
+    pub body: Option<String>,
+}
+
+impl RequestRecord {
+    /// An equivalent `curl` command line the learner can paste.
+    pub fn to_curl(&self) -> String {
+        let mut cmd = String::from("curl -i");
+        if self.method != "GET" || self.body.is_some() {
+            if self.method == "HEAD" {
+                cmd.push_str(" --head");
+            } else {
+                cmd.push_str(&format!(" -X {}", self.method));
+            }
+        }
+        for (name, value) in &self.headers {
+            cmd.push_str(&format!(" -H {}", shell_quote(&format!("{name}: {value}"))));
+        }
+        if let Some(body) = &self.body {
+            cmd.push_str(&format!(" --data-raw {}", shell_quote(body)));
+        }
+        cmd.push(' ');
+        cmd.push_str(&shell_quote(&self.url));
+        cmd
+    }
+}
+
+fn shell_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+/// A response as it was received (body cut to a readable size).
+#[derive(Debug, Clone, Serialize)]
+pub struct ResponseRecord {
+    /// Status code.
+    pub status: u16,
+    /// All response headers, lower-case names.
+    pub headers: Vec<(String, String)>,
+    /// The body as text (lossy UTF-8), cut at the record cap.
+    pub body: String,
+    /// True when the body was longer than what is kept.
+    pub body_truncated: bool,
+    /// Time from sending to the end of the body.
+    #[serde(with = "millis")]
+    pub elapsed: Duration,
+}
+
+/// One expectation and how it turned out.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Assertion {
+    /// What was looked at: `status`, `header location`, `JSON /id`, `body`.
+    pub subject: String,
+    /// What was expected, in words: `equals 201`, `matches ^/users/`.
+    pub expected: String,
+    /// What was there: a value as JSON, or `absent`.
+    pub actual: String,
+    /// Whether it held.
+    pub passed: bool,
+}
+
+/// `s` cut to at most `max` characters, with `…` when cut.
+pub fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let cut: String = s.chars().take(max).collect();
+        format!("{cut}…")
+    }
+}
+
+mod millis {
+    use serde::Serializer;
+    use std::time::Duration;
+
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(d.as_millis() as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn curl_quotes_what_the_shell_would_split() {
+        let r = RequestRecord {
+            method: "POST".into(),
+            url: "http://127.0.0.1:4000/users".into(),
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: Some(r#"{"name":"O'Hara"}"#.into()),
+        };
+        assert_eq!(
+            r.to_curl(),
+            r#"curl -i -X POST -H 'content-type: application/json' --data-raw '{"name":"O'\''Hara"}' http://127.0.0.1:4000/users"#
+        );
+    }
+
+    #[test]
+    fn curl_for_a_plain_get_is_short() {
+        let r = RequestRecord {
+            method: "GET".into(),
+            url: "http://127.0.0.1:4000/users?limit=2".into(),
+            headers: vec![],
+            body: None,
+        };
+        assert_eq!(r.to_curl(), "curl -i 'http://127.0.0.1:4000/users?limit=2'");
+    }
+}

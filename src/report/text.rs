@@ -1,0 +1,210 @@
+//! The run report as plain text for the terminal: one line per checklist item,
+//! and for each failure the request (also as `curl`), what was expected, what
+//! came back, the server's output around it and the item's first hint.
+
+use std::fmt::Write as _;
+
+use super::{Failure, ResponseRecord, RunReport, Stopped, Verdict};
+
+/// Headers worth showing in a failure even when no assertion named them.
+const USEFUL_HEADERS: [&str; 3] = ["content-type", "location", "content-length"];
+/// Server output lines shown per failure.
+const OUTPUT_LINES: usize = 12;
+
+/// The whole report as text.
+pub fn render(report: &RunReport) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "{} — {}", report.lesson, report.title);
+    let b = &report.build;
+    if !b.diagnostics.is_empty() && !b.ok {
+        s.push('\n');
+        for d in &b.diagnostics {
+            s.push_str(d.rendered.trim_end());
+            s.push_str("\n\n");
+        }
+    }
+    if !b.ok && b.diagnostics.is_empty() && !b.cargo_stderr.trim().is_empty() {
+        let _ = writeln!(
+            s,
+            "\ncargo said:\n{}\n",
+            indent(b.cargo_stderr.trim_end(), "  ")
+        );
+    }
+    s.push_str(&build_line(report));
+    s.push('\n');
+    if let Some(why) = &report.stopped {
+        let _ = writeln!(s, "{}", stopped_line(why));
+        if !report.server_output.is_empty() {
+            let _ = writeln!(s, "server output (last lines):");
+            let lines = &report.server_output;
+            for line in &lines[lines.len().saturating_sub(OUTPUT_LINES)..] {
+                let _ = writeln!(s, "  | {line}");
+            }
+        }
+    }
+    s.push('\n');
+    for item in &report.items {
+        let mark = match &item.verdict {
+            Verdict::Pass => "✓",
+            Verdict::Fail(_) => "✗",
+            Verdict::NotRun => "·",
+        };
+        let suffix = if matches!(item.verdict, Verdict::NotRun) {
+            " (not run)"
+        } else {
+            ""
+        };
+        let _ = writeln!(s, "{mark} {} — {}{suffix}", item.id, item.title);
+        if let Verdict::Fail(f) = &item.verdict {
+            s.push_str(&indent(&failure(f), "    "));
+            if let Some(hint) = item.hints.first() {
+                let _ = writeln!(s, "    hint: {hint}");
+            }
+            s.push('\n');
+        }
+    }
+    let total = report.items.len();
+    let passed = report.passed_count();
+    if report.passed() {
+        let _ = writeln!(s, "\nAll {total} items pass. Well done!");
+    } else {
+        let _ = writeln!(s, "\n{passed} of {total} items pass.");
+    }
+    s
+}
+
+/// One line on what the build did.
+pub fn build_line(report: &RunReport) -> String {
+    let b = &report.build;
+    let secs = b.duration.as_secs_f64();
+    if b.ok && b.fresh {
+        format!("build: fresh, nothing rebuilt ({secs:.2} s)")
+    } else if b.ok {
+        let warnings = b
+            .diagnostics
+            .iter()
+            .filter(|d| d.level == "warning")
+            .count();
+        let w = if warnings > 0 {
+            format!(", {warnings} warning(s)")
+        } else {
+            String::new()
+        };
+        format!(
+            "build: ok, {} crate(s) compiled in {secs:.2} s{w}",
+            b.compiled
+        )
+    } else {
+        let errors = b.diagnostics.iter().filter(|d| d.level == "error").count();
+        match report.stopped {
+            Some(Stopped::BuildTimedOut { .. }) => format!("build: stopped after {secs:.0} s"),
+            _ if errors > 0 => format!("build: failed with {errors} error(s) ({secs:.2} s)"),
+            _ => format!("build: failed ({secs:.2} s)"),
+        }
+    }
+}
+
+/// Why no item was graded, in the learner's words, naming the bound that was hit.
+pub fn stopped_line(why: &Stopped) -> String {
+    match why {
+        Stopped::BuildFailed => {
+            "The lesson does not compile yet: fix the errors above, then check again.".into()
+        }
+        Stopped::BuildTimedOut { bound } => format!(
+            "The build did not finish within {} s (the build bound), so it was stopped.",
+            bound.as_secs()
+        ),
+        Stopped::NeverListened { port, bound } => format!(
+            "The server never started listening on 127.0.0.1:{port} (its PORT) within {} s (the start bound). \
+             Does main call `kit::serve`?",
+            bound.as_secs_f64()
+        ),
+        Stopped::ExitedEarly { code, signal } => {
+            let how = match (code, signal) {
+                (Some(c), _) => format!("with exit code {c}"),
+                (None, Some(sig)) => format!("killed by signal {sig}"),
+                _ => "without an exit code".into(),
+            };
+            format!("The server exited {how} before it listened on its port; its output is below.")
+        }
+        Stopped::Infrastructure { message } => format!("The run could not happen: {message}"),
+        Stopped::Cancelled => "The run was cancelled.".into(),
+    }
+}
+
+/// One failure: the request, what was expected and what came back.
+pub fn failure(f: &Failure) -> String {
+    let mut s = String::new();
+    if f.steps > 1 {
+        let _ = writeln!(s, "step {} of {}", f.step, f.steps);
+    }
+    let r = &f.request;
+    if !r.method.is_empty() {
+        let _ = writeln!(s, "request:  {} {}", r.method, r.url);
+        for (n, v) in &r.headers {
+            let _ = writeln!(s, "          {n}: {v}");
+        }
+        if let Some(body) = &r.body {
+            let _ = writeln!(s, "          {}", super::shorten(body, 300));
+        }
+        let _ = writeln!(s, "as curl:  {}", r.to_curl());
+    }
+    if let Some(err) = &f.error {
+        let _ = writeln!(s, "problem:  {err}");
+    }
+    for a in &f.assertions {
+        let _ = writeln!(s, "expected: {} {}", a.subject, a.expected);
+        let _ = writeln!(s, "     got: {}", a.actual);
+    }
+    if let Some(resp) = &f.response {
+        let named: Vec<String> = f
+            .assertions
+            .iter()
+            .filter_map(|a| a.subject.strip_prefix("header ").map(str::to_string))
+            .collect();
+        s.push_str(&response(resp, &named));
+    }
+    if !f.server_output.is_empty() {
+        let _ = writeln!(s, "server output during this step:");
+        let lines = &f.server_output;
+        for line in &lines[lines.len().saturating_sub(OUTPUT_LINES)..] {
+            let _ = writeln!(s, "  | {line}");
+        }
+    }
+    s
+}
+
+fn response(r: &ResponseRecord, named: &[String]) -> String {
+    let mut s = format!("response: {} {}\n", r.status, reason(r.status));
+    for (n, v) in &r.headers {
+        if USEFUL_HEADERS.contains(&n.as_str()) || named.iter().any(|x| x == n) {
+            let _ = writeln!(s, "          {n}: {v}");
+        }
+    }
+    if r.body.is_empty() {
+        s.push_str("          (empty body)\n");
+    } else {
+        let cut = if r.body_truncated { " (cut)" } else { "" };
+        let _ = writeln!(s, "          {}{cut}", r.body.replace('\n', "\n          "));
+    }
+    s
+}
+
+fn reason(status: u16) -> &'static str {
+    http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("")
+}
+
+fn indent(text: &str, by: &str) -> String {
+    let mut s = String::new();
+    for line in text.lines() {
+        if line.is_empty() {
+            s.push('\n');
+        } else {
+            let _ = writeln!(s, "{by}{line}");
+        }
+    }
+    s
+}

@@ -1,0 +1,14 @@
+//! Processes: building a lesson's crate with cargo and running its server.
+//!
+//! Every child runs in its own process group, owned by a guard that kills the
+//! whole group when dropped, so a run that ends on any path (pass, fail, bound
+//! hit, error, Ctrl-C, a newer save) leaves no process behind. Every wait has a bound.
+
+pub mod build;
+mod output;
+mod process;
+pub mod server;
+
+pub use build::{BuildOutcome, BuildSpec, build};
+pub use output::OutputBuffer;
+pub use server::{Server, ServerSpec, StartError, pick_port};

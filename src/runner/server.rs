@@ -1,0 +1,141 @@
+//! Starting the learner's server on a loopback port, waiting (boundedly) until it
+//! listens, capturing its output, and killing its whole process group at the end.
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::net::TcpStream;
+use tokio::process::{Child, Command};
+
+use super::output::OutputBuffer;
+use super::process::ProcessGroup;
+
+/// How to start a server.
+#[derive(Debug, Clone)]
+pub struct ServerSpec {
+    /// The binary.
+    pub exe: PathBuf,
+    /// Its working directory.
+    pub cwd: PathBuf,
+    /// Extra environment (`PORT` is added).
+    pub env: Vec<(String, String)>,
+    /// The port it must listen on, on 127.0.0.1.
+    pub port: u16,
+    /// The most time from spawn until the port answers.
+    pub ready_bound: Duration,
+}
+
+/// Why a server is not serving.
+#[derive(Debug)]
+pub enum StartError {
+    /// The binary could not be started at all.
+    Spawn(std::io::Error),
+    /// It exited before it listened.
+    Exited {
+        /// Exit code, if any.
+        code: Option<i32>,
+        /// The signal that ended it, if any.
+        signal: Option<i32>,
+        /// What it printed.
+        output: Vec<String>,
+    },
+    /// It was still running but not listening when the bound was hit.
+    NeverListened {
+        /// The bound.
+        bound: Duration,
+        /// What it printed.
+        output: Vec<String>,
+    },
+}
+
+/// A running server. Dropping it kills its process group.
+pub struct Server {
+    child: Child,
+    group: ProcessGroup,
+    output: Arc<OutputBuffer>,
+    port: u16,
+}
+
+/// A port that was free on 127.0.0.1 a moment ago.
+pub fn pick_port() -> std::io::Result<u16> {
+    let listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
+    Ok(listener.local_addr()?.port())
+}
+
+impl Server {
+    /// Starts the server and waits until its port accepts a connection.
+    pub async fn start(spec: &ServerSpec) -> Result<Server, StartError> {
+        let mut cmd = Command::new(&spec.exe);
+        cmd.current_dir(&spec.cwd)
+            .envs(spec.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .env("PORT", spec.port.to_string())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0)
+            .kill_on_drop(true);
+        let mut child = cmd.spawn().map_err(StartError::Spawn)?;
+        let group = ProcessGroup::new(child.id());
+        let output = OutputBuffer::new();
+        tokio::spawn(
+            output
+                .clone()
+                .pump(child.stdout.take().expect("piped stdout")),
+        );
+        tokio::spawn(
+            output
+                .clone()
+                .pump(child.stderr.take().expect("piped stderr")),
+        );
+        let mut server = Server {
+            child,
+            group,
+            output,
+            port: spec.port,
+        };
+        let deadline = Instant::now() + spec.ready_bound;
+        loop {
+            if let Ok(Some(status)) = server.child.try_wait() {
+                use std::os::unix::process::ExitStatusExt;
+                // Let the readers drain what it printed on the way out.
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                return Err(StartError::Exited {
+                    code: status.code(),
+                    signal: status.signal(),
+                    output: server.output.lines(),
+                });
+            }
+            let attempt = TcpStream::connect(("127.0.0.1", spec.port));
+            if let Ok(Ok(_)) = tokio::time::timeout(Duration::from_millis(100), attempt).await {
+                return Ok(server);
+            }
+            if Instant::now() >= deadline {
+                let output = server.output.lines();
+                server.stop().await;
+                return Err(StartError::NeverListened {
+                    bound: spec.ready_bound,
+                    output,
+                });
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Its captured output.
+    pub fn output(&self) -> Arc<OutputBuffer> {
+        self.output.clone()
+    }
+
+    /// Kills the whole process group and reaps the server (bounded).
+    pub async fn stop(mut self) {
+        self.group.kill();
+        let _ = tokio::time::timeout(Duration::from_secs(2), self.child.wait()).await;
+    }
+}

@@ -1,0 +1,277 @@
+//! A run of one lesson, end to end: build its crate, start its server on a free
+//! loopback port with the lesson's environment, grade every checklist item,
+//! stop the server. Also `verify`: every item fails on the stub and passes on the
+//! solution. The CLI (and later the TUI) call these; they know nothing of either.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+
+use crate::checks::exec::{Executor, Limits};
+use crate::checks::template::Scope;
+use crate::lessons::{Lesson, Pack};
+use crate::report::{ItemReport, RunReport, Stopped, Verdict};
+use crate::runner::{self, BuildOutcome, BuildSpec, Server, ServerSpec, StartError};
+use crate::workspace::Workspace;
+
+/// The bounds of one run; every wait is covered by one of them.
+#[derive(Debug, Clone, Copy)]
+pub struct Bounds {
+    /// The build (the first one compiles every dependency).
+    pub build: Duration,
+    /// From starting the server until its port answers.
+    pub ready: Duration,
+    /// One request, from sending until the end of the body.
+    pub request: Duration,
+}
+
+impl Default for Bounds {
+    fn default() -> Self {
+        Bounds {
+            build: Duration::from_secs(15 * 60),
+            ready: Duration::from_secs(10),
+            request: Duration::from_secs(5),
+        }
+    }
+}
+
+/// How to run a lesson.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Bounds of every step.
+    pub bounds: Bounds,
+    /// Build with `--locked`.
+    pub locked: bool,
+    /// Build into this target dir instead of the workspace's own (verify shares one).
+    pub target_dir: Option<PathBuf>,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            bounds: Bounds::default(),
+            locked: false,
+            target_dir: None,
+        }
+    }
+}
+
+/// Builds, starts and grades one lesson in the workspace at `root`.
+/// Never fails: whatever happens is in the report.
+pub async fn run_lesson(root: &Path, lesson: &Lesson, opts: &RunOptions) -> RunReport {
+    let mut report = RunReport {
+        lesson: lesson.id.clone(),
+        title: lesson.title.clone(),
+        build: Default::default(),
+        stopped: None,
+        items: lesson
+            .items
+            .iter()
+            .map(|i| ItemReport {
+                id: i.id.clone(),
+                title: i.title.clone(),
+                verdict: Verdict::NotRun,
+                hints: i.hints.clone(),
+            })
+            .collect(),
+        server_output: Vec::new(),
+        output_dropped: 0,
+    };
+    let spec = BuildSpec {
+        workspace: root.to_path_buf(),
+        package: lesson.crate_name(),
+        bound: opts.bounds.build,
+        locked: opts.locked,
+        target_dir: opts.target_dir.clone(),
+    };
+    let exe = match runner::build(&spec).await {
+        Err(e) => {
+            report.stopped = Some(Stopped::Infrastructure {
+                message: format!("could not run cargo: {e}"),
+            });
+            return report;
+        }
+        Ok(BuildOutcome::Failed(b)) => {
+            report.build = b;
+            report.stopped = Some(Stopped::BuildFailed);
+            return report;
+        }
+        Ok(BuildOutcome::TimedOut(b)) => {
+            report.build = b;
+            report.stopped = Some(Stopped::BuildTimedOut {
+                bound: opts.bounds.build,
+            });
+            return report;
+        }
+        Ok(BuildOutcome::Built { exe, report: b }) => {
+            report.build = b;
+            exe
+        }
+    };
+
+    let mut scope = Scope::default();
+    let mut env = Vec::new();
+    if let Err(e) = render_run_values(lesson, &mut scope, &mut env) {
+        report.stopped = Some(Stopped::Infrastructure {
+            message: format!("lesson error (not your code): {e}"),
+        });
+        return report;
+    }
+    let port = match runner::pick_port() {
+        Ok(p) => p,
+        Err(e) => {
+            report.stopped = Some(Stopped::Infrastructure {
+                message: format!("no free port on 127.0.0.1: {e}"),
+            });
+            return report;
+        }
+    };
+    let server_spec = ServerSpec {
+        exe,
+        cwd: root.join(&lesson.id),
+        env,
+        port,
+        ready_bound: opts.bounds.ready,
+    };
+    let server = match Server::start(&server_spec).await {
+        Ok(s) => s,
+        Err(StartError::Spawn(e)) => {
+            report.stopped = Some(Stopped::Infrastructure {
+                message: format!("could not start {}: {e}", server_spec.exe.display()),
+            });
+            return report;
+        }
+        Err(StartError::Exited {
+            code,
+            signal,
+            output,
+        }) => {
+            report.stopped = Some(Stopped::ExitedEarly { code, signal });
+            report.server_output = output;
+            return report;
+        }
+        Err(StartError::NeverListened { bound, output }) => {
+            report.stopped = Some(Stopped::NeverListened { port, bound });
+            report.server_output = output;
+            return report;
+        }
+    };
+
+    let limits = Limits {
+        request: opts.bounds.request,
+        ..Limits::default()
+    };
+    let output = server.output();
+    match Executor::new(server.port(), limits) {
+        Ok(executor) => {
+            for (item, entry) in lesson.items.iter().zip(report.items.iter_mut()) {
+                entry.verdict = executor.run_item(item, &scope, output.as_ref()).await;
+            }
+        }
+        Err(e) => {
+            report.stopped = Some(Stopped::Infrastructure {
+                message: format!("could not create the HTTP client: {e}"),
+            });
+        }
+    }
+    server.stop().await;
+    report.server_output = output.lines();
+    report.output_dropped = output.dropped();
+    report
+}
+
+/// Renders the lesson's run variables and server environment into `scope`
+/// (environment values are also visible as `env.NAME`).
+fn render_run_values(
+    lesson: &Lesson,
+    scope: &mut Scope,
+    env: &mut Vec<(String, String)>,
+) -> Result<(), crate::checks::template::UnknownVariable> {
+    for (name, template) in &lesson.vars {
+        let value = scope.render(template)?;
+        scope.set(name.clone(), value);
+    }
+    for (name, template) in &lesson.env {
+        let value = scope.render(template)?;
+        scope.set(format!("env.{name}"), value.clone());
+        env.push((name.clone(), value));
+    }
+    Ok(())
+}
+
+/// The outcome of verifying one lesson.
+#[derive(Debug)]
+pub struct LessonVerification {
+    /// The lesson's id.
+    pub lesson: String,
+    /// The run on the stub.
+    pub stub: RunReport,
+    /// The run on the solution.
+    pub solution: RunReport,
+}
+
+impl LessonVerification {
+    /// What is wrong with the lesson, if anything: a stub that does not build or
+    /// that passes an item, or a solution that does not pass every item.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        match &self.stub.stopped {
+            None => {
+                for item in &self.stub.items {
+                    if !matches!(item.verdict, Verdict::Fail(_)) {
+                        problems.push(format!("item `{}` does not fail on the stub", item.id));
+                    }
+                }
+            }
+            Some(why) => problems.push(format!(
+                "the stub must build and run so that each item fails on its own merits, but: {}",
+                crate::report::text::stopped_line(why)
+            )),
+        }
+        if let Some(why) = &self.solution.stopped {
+            problems.push(format!(
+                "the solution did not run: {}",
+                crate::report::text::stopped_line(why)
+            ));
+        } else {
+            for item in &self.solution.items {
+                if !item.verdict.is_pass() {
+                    problems.push(format!("item `{}` does not pass on the solution", item.id));
+                }
+            }
+        }
+        problems
+    }
+}
+
+/// Verifies lessons in a fresh workspace at `dir`: for each, runs the stub, then
+/// writes the solution and runs again. Stub and solution share one target dir.
+pub async fn verify(
+    pack: &Pack,
+    dir: &Path,
+    lessons: &[&Lesson],
+    opts: &RunOptions,
+    mut on_lesson: impl FnMut(&LessonVerification),
+) -> Result<Vec<LessonVerification>> {
+    let (ws, _) = Workspace::init(dir, pack).context("cannot create the verification workspace")?;
+    let mut out = Vec::new();
+    for lesson in lessons {
+        let stub = run_lesson(ws.root(), lesson, opts).await;
+        ws.write_lesson_files(lesson, &lesson.solution)?;
+        let solution = run_lesson(ws.root(), lesson, opts).await;
+        let v = LessonVerification {
+            lesson: lesson.id.clone(),
+            stub,
+            solution,
+        };
+        on_lesson(&v);
+        out.push(v);
+    }
+    Ok(out)
+}
+
+/// Where `apilings` (no arguments) puts a new workspace: `./apilings-workspace`.
+pub fn default_workspace_dir(cwd: &Path) -> PathBuf {
+    cwd.join("apilings-workspace")
+}

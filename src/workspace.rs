@@ -1,0 +1,295 @@
+//! The learner's workspace on disk: a Cargo workspace with one crate per lesson,
+//! the kit crate, a pinned `Cargo.lock` and `.apilings/` (workspace metadata,
+//! progress, backups). Writing here never overwrites a learner's file without a
+//! backup, and every metadata write is atomic.
+
+mod progress;
+
+use std::fmt::Write as _;
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+
+use crate::lessons::{Lesson, Pack};
+pub use progress::{LessonState, Progress, Recorded};
+
+/// The metadata folder inside a workspace.
+pub const META_DIR: &str = ".apilings";
+const META_FILE: &str = "workspace.toml";
+/// The workspace format this version writes and reads.
+pub const FORMAT: u32 = 1;
+
+/// A learner's workspace, found or created.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    root: PathBuf,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Meta {
+    format: u32,
+    pack: String,
+    created_by: String,
+}
+
+/// What `init` did.
+#[derive(Debug, Default)]
+pub struct InitReport {
+    /// Files written.
+    pub written: usize,
+    /// Files that were already there and were left as they are.
+    pub kept: usize,
+    /// True when the folder already was a workspace.
+    pub existed: bool,
+}
+
+impl Workspace {
+    /// The workspace containing `start` (or `start` itself), if any.
+    pub fn find(start: &Path) -> Option<Workspace> {
+        start
+            .ancestors()
+            .find(|dir| dir.join(META_DIR).join(META_FILE).is_file())
+            .map(|dir| Workspace {
+                root: dir.to_path_buf(),
+            })
+    }
+
+    /// Opens the workspace containing `start`, checking that this version can use it.
+    pub fn open(start: &Path) -> Result<Workspace> {
+        let ws = Workspace::find(start).with_context(|| {
+            format!(
+                "{} is not inside an apilings workspace; create one with `apilings init [DIR]`",
+                start.display()
+            )
+        })?;
+        ws.meta()?;
+        Ok(ws)
+    }
+
+    /// Writes a new workspace for `pack` into `dir`, or completes an existing one
+    /// (writing only missing files). Refuses a non-empty folder that is not a workspace.
+    pub fn init(dir: &Path, pack: &Pack) -> Result<(Workspace, InitReport)> {
+        let ws = Workspace {
+            root: dir.to_path_buf(),
+        };
+        let existed = dir.join(META_DIR).join(META_FILE).is_file();
+        if existed {
+            ws.meta()?;
+        } else if dir.exists() {
+            let mut entries = fs::read_dir(dir)
+                .with_context(|| format!("cannot read {}", dir.display()))?
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect::<Vec<_>>();
+            entries.sort();
+            if !entries.is_empty() {
+                bail!(
+                    "{} is not empty and is not an apilings workspace (it holds {}); \
+                     choose an empty or new folder so nothing of yours is overwritten",
+                    dir.display(),
+                    entries
+                        .iter()
+                        .take(3)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                        + if entries.len() > 3 { ", …" } else { "" }
+                );
+            }
+        }
+        let mut report = InitReport {
+            existed,
+            ..InitReport::default()
+        };
+        let mut put = |rel: &str, text: &str| -> Result<()> {
+            let path = dir.join(rel);
+            if path.exists() {
+                report.kept += 1;
+                return Ok(());
+            }
+            write_atomic(&path, text.as_bytes())?;
+            report.written += 1;
+            Ok(())
+        };
+        put("Cargo.toml", &root_manifest(pack))?;
+        if let Some(lock) = &pack.lock {
+            put("Cargo.lock", lock)?;
+        }
+        put(".gitignore", "/target\n")?;
+        for (rel, text) in &pack.kit {
+            put(&format!("kit/{rel}"), text)?;
+        }
+        for lesson in &pack.lessons {
+            put(
+                &format!("{}/Cargo.toml", lesson.id),
+                &lesson_manifest(pack, lesson),
+            )?;
+            for (rel, text) in &lesson.stub {
+                put(&format!("{}/{rel}", lesson.id), text)?;
+            }
+        }
+        if !existed {
+            let meta = Meta {
+                format: FORMAT,
+                pack: pack.name.clone(),
+                created_by: format!("apilings {}", env!("CARGO_PKG_VERSION")),
+            };
+            write_atomic(&ws.meta_path(), toml::to_string(&meta)?.as_bytes())?;
+        }
+        Ok((ws, report))
+    }
+
+    /// The workspace's root folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The folder of a lesson's crate.
+    pub fn lesson_dir(&self, lesson: &Lesson) -> PathBuf {
+        self.root.join(&lesson.id)
+    }
+
+    /// The progress file's path.
+    pub fn progress_path(&self) -> PathBuf {
+        self.root.join(META_DIR).join("progress.toml")
+    }
+
+    /// Reads progress; a corrupt file is moved aside (the warning says where) and progress restarts.
+    pub fn progress(&self) -> (Progress, Option<String>) {
+        Progress::load(&self.progress_path())
+    }
+
+    /// Writes progress atomically.
+    pub fn save_progress(&self, progress: &Progress) -> Result<()> {
+        write_atomic(&self.progress_path(), progress.to_toml()?.as_bytes())
+    }
+
+    /// Puts the lesson's stub files (and its generated manifest) back. Every file
+    /// that differs is first copied to a timestamped backup folder, which is returned.
+    pub fn reset(&self, pack: &Pack, lesson: &Lesson) -> Result<Option<PathBuf>> {
+        let mut files = lesson.stub.clone();
+        files.push(("Cargo.toml".into(), lesson_manifest(pack, lesson)));
+        self.write_lesson_files(lesson, &files)
+    }
+
+    /// Writes files into a lesson's crate, backing up any existing file that differs.
+    /// Returns the backup folder when something was backed up.
+    pub fn write_lesson_files(
+        &self,
+        lesson: &Lesson,
+        files: &[(String, String)],
+    ) -> Result<Option<PathBuf>> {
+        let dir = self.lesson_dir(lesson);
+        let stamp = jiff::Timestamp::now()
+            .strftime("%Y%m%dT%H%M%S%.3fZ")
+            .to_string();
+        let backup = self
+            .root
+            .join(META_DIR)
+            .join("backups")
+            .join(&lesson.id)
+            .join(stamp);
+        let mut backed_up = false;
+        for (rel, text) in files {
+            let path = dir.join(rel);
+            if let Ok(old) = fs::read(&path) {
+                if old == text.as_bytes() {
+                    continue;
+                }
+                let saved = backup.join(rel);
+                fs::create_dir_all(saved.parent().expect("backup path has a parent"))?;
+                fs::write(&saved, &old)
+                    .with_context(|| format!("cannot back up {}", path.display()))?;
+                backed_up = true;
+            }
+            write_atomic(&path, text.as_bytes())?;
+        }
+        Ok(backed_up.then_some(backup))
+    }
+
+    fn meta_path(&self) -> PathBuf {
+        self.root.join(META_DIR).join(META_FILE)
+    }
+
+    fn meta(&self) -> Result<Meta> {
+        let path = self.meta_path();
+        let text =
+            fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let meta: Meta =
+            toml::from_str(&text).with_context(|| format!("{} is damaged", path.display()))?;
+        if meta.format != FORMAT {
+            bail!(
+                "{} was made by a different apilings (workspace format {}, this one reads {FORMAT}); \
+                 install the matching version, or create a new workspace with `apilings init DIR` and copy your files over",
+                self.root.display(),
+                meta.format
+            );
+        }
+        Ok(meta)
+    }
+}
+
+/// The workspace's `Cargo.toml`. Profile settings live here (not in environment
+/// variables) so the learner's editor and apilings build with the same flags.
+pub fn root_manifest(pack: &Pack) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "# Generated by apilings from the `{}` lesson pack.",
+        pack.name
+    );
+    s.push_str("# Every lesson crate depends on the same crates with the same features,\n");
+    s.push_str("# so building one lesson never rebuilds a dependency.\n\n");
+    s.push_str("[workspace]\nresolver = \"3\"\nmembers = [\"kit\"");
+    for lesson in &pack.lessons {
+        let _ = write!(s, ", \"{}\"", lesson.id);
+    }
+    s.push_str("]\n\n[workspace.package]\nedition = \"2024\"\npublish = false\n\n");
+    s.push_str("[workspace.dependencies]\nkit = { path = \"kit\" }\n");
+    for (name, value) in &pack.dependencies {
+        let _ = writeln!(s, "{name} = {value}");
+    }
+    s.push_str(
+        "\n# Line tables are enough for panics with file:line, and link faster than full debug info.\n\
+         [profile.dev]\ndebug = \"line-tables-only\"\n\n\
+         [profile.dev.package.\"*\"]\ndebug = false\n",
+    );
+    s
+}
+
+/// A lesson crate's `Cargo.toml`: the same dependency list for every lesson.
+pub fn lesson_manifest(pack: &Pack, lesson: &Lesson) -> String {
+    let mut s = format!(
+        "# Generated by apilings. Every lesson depends on the same crates, with the same features.\n\
+         [package]\nname = \"{}\"\nversion = \"0.1.0\"\nedition.workspace = true\npublish.workspace = true\n\n\
+         [dependencies]\nkit.workspace = true\n",
+        lesson.crate_name()
+    );
+    for name in pack.dependencies.keys() {
+        let _ = writeln!(s, "{name}.workspace = true");
+    }
+    s
+}
+
+/// Writes a file so that a crash leaves either the old or the new contents:
+/// a temporary file in the same folder, flushed to disk, then renamed over.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().context("a file path has a parent folder")?;
+    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".apilings-tmp")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot write in {}", dir.display()))?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    // The rename is only durable once the folder itself is synced.
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
