@@ -1,0 +1,150 @@
+//! Lesson 3: validating every input, with one consistent error body. A solution.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use validator::{Validate, ValidationErrors};
+
+/// What a client sends to create a user: the rules live on the type.
+#[derive(Debug, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+struct CreateUser {
+    #[validate(email(message = "must be a valid email address"))]
+    email: String,
+    #[validate(length(min = 1, max = 100, message = "must be 1 to 100 characters"))]
+    name: String,
+    #[validate(length(min = 8, message = "must be at least 8 characters"))]
+    #[allow(dead_code)] // stored (hashed) by a real service
+    password: String,
+}
+
+/// What every endpoint answers about a user.
+#[derive(Debug, Serialize)]
+struct UserResponse {
+    id: String,
+    email: String,
+    name: String,
+}
+
+/// Every way a request can fail, answered with one body shape.
+enum ApiError {
+    /// The JSON was well formed but its values break the rules.
+    Validation {
+        message: String,
+        fields: BTreeMap<String, String>,
+    },
+    /// The body was not JSON at all.
+    InvalidJson(String),
+}
+
+/// The one error body of this API.
+#[derive(Serialize)]
+struct ErrorBody {
+    error: &'static str,
+    message: String,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    fields: BTreeMap<String, String>,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = match self {
+            ApiError::Validation { message, fields } => ErrorBody {
+                error: "validation_failed",
+                message,
+                fields,
+            },
+            ApiError::InvalidJson(message) => ErrorBody {
+                error: "invalid_json",
+                message,
+                fields: BTreeMap::new(),
+            },
+        };
+        (StatusCode::BAD_REQUEST, Json(body)).into_response()
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        match rejection {
+            // Well-formed JSON of the wrong shape: unknown, missing or mistyped fields.
+            JsonRejection::JsonDataError(e) => ApiError::Validation {
+                message: e.body_text(),
+                fields: BTreeMap::new(),
+            },
+            other => ApiError::InvalidJson(other.body_text()),
+        }
+    }
+}
+
+impl From<ValidationErrors> for ApiError {
+    fn from(errors: ValidationErrors) -> Self {
+        let fields = errors
+            .field_errors()
+            .into_iter()
+            .map(|(field, errs)| {
+                let reason = errs
+                    .iter()
+                    .map(|e| e.message.as_deref().unwrap_or("is invalid").to_string())
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                (field.to_string(), reason)
+            })
+            .collect();
+        ApiError::Validation {
+            message: "some fields are invalid".into(),
+            fields,
+        }
+    }
+}
+
+/// `Json<T>` that also runs `T`'s validation rules: handlers only ever see valid input.
+struct ValidJson<T>(T);
+
+impl<S, T> FromRequest<S> for ValidJson<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned + Validate,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let Json(value) = Json::<T>::from_request(req, state).await?;
+        value.validate()?;
+        Ok(ValidJson(value))
+    }
+}
+
+#[derive(Clone, Default)]
+struct AppState {
+    next_id: Arc<AtomicU64>,
+}
+
+fn app() -> Router {
+    Router::new()
+        .route("/users", post(create_user))
+        .with_state(AppState::default())
+}
+
+async fn create_user(State(state): State<AppState>, ValidJson(req): ValidJson<CreateUser>) -> Response {
+    let id = format!("u{}", state.next_id.fetch_add(1, Ordering::Relaxed) + 1);
+    let body = UserResponse {
+        id: id.clone(),
+        email: req.email,
+        name: req.name,
+    };
+    (StatusCode::CREATED, [(header::LOCATION, format!("/users/{id}"))], Json(body)).into_response()
+}
+
+fn main() {
+    kit::serve(app());
+}
