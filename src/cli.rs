@@ -64,7 +64,8 @@ enum Command {
     /// For instructors: prove every item fails on its stub and passes on its solution.
     Verify {
         /// Only these lessons (default: all).
-        lessons: Vec<String>,
+        #[arg(value_name = "LESSON")]
+        only: Vec<String>,
         /// Build in this target dir (default: $CARGO_TARGET_DIR, else a cache folder).
         #[arg(long, value_name = "DIR")]
         target_dir: Option<PathBuf>,
@@ -129,10 +130,10 @@ pub async fn run(args: Args) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Verify {
-            lessons,
+            only,
             target_dir,
             locked,
-        }) => verify(&pack, &lessons, target_dir, locked).await,
+        }) => verify(&pack, &only, target_dir, locked).await,
     }
 }
 
