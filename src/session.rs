@@ -37,7 +37,7 @@ impl Default for Bounds {
 }
 
 /// How to run a lesson.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct RunOptions {
     /// Bounds of every step.
     pub bounds: Bounds,
@@ -45,16 +45,6 @@ pub struct RunOptions {
     pub locked: bool,
     /// Build into this target dir instead of the workspace's own (verify shares one).
     pub target_dir: Option<PathBuf>,
-}
-
-impl Default for RunOptions {
-    fn default() -> Self {
-        RunOptions {
-            bounds: Bounds::default(),
-            locked: false,
-            target_dir: None,
-        }
-    }
 }
 
 /// Builds, starts and grades one lesson in the workspace at `root`.

@@ -88,10 +88,10 @@ pub async fn build(spec: &BuildSpec) -> std::io::Result<BuildOutcome> {
                     if !a.fresh {
                         report.compiled += 1;
                     }
-                    if a.target.name.replace('_', "-") == spec.package.replace('_', "-") {
-                        if let Some(path) = a.executable {
-                            exe = Some(PathBuf::from(path.as_std_path()));
-                        }
+                    if a.target.name.replace('_', "-") == spec.package.replace('_', "-")
+                        && let Some(path) = a.executable
+                    {
+                        exe = Some(PathBuf::from(path.as_std_path()));
                     }
                 }
                 Message::CompilerMessage(m) => {
