@@ -139,6 +139,9 @@ impl Workspace {
             };
             write_atomic(&ws.meta_path(), toml::to_string(&meta)?.as_bytes())?;
         }
+        if !ws.progress_path().exists() {
+            ws.save_progress(&Progress::default())?;
+        }
         Ok((ws, report))
     }
 

@@ -60,6 +60,7 @@ fn init_writes_a_cargo_workspace_with_every_lesson() {
         "01-first-endpoint/src/main.rs",
         "01-first-endpoint/README.md",
         ".apilings/workspace.toml",
+        ".apilings/progress.toml",
     ] {
         assert!(ws.join(f).is_file(), "{f} missing");
     }
@@ -351,4 +352,194 @@ fn verify_catches_a_check_that_cannot_fail() {
             contains("item `health-json` does not fail on the stub")
                 .and(contains("1 lesson(s) failed verification")),
         );
+}
+
+/// A pack of the test-only lessons in tests/fixtures, with the real pack's
+/// dependencies, lock and kit (so nothing new is compiled but the lessons).
+fn fixture_pack() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let lessons = tmp.path().join("lessons");
+    copy_dir(&src.join("tests/fixtures/lessons"), &lessons);
+    copy_dir(
+        &src.join("tests/fixtures/solutions"),
+        &tmp.path().join("solutions"),
+    );
+    copy_dir(&src.join("lessons/kit"), &lessons.join("kit"));
+    for f in ["pack.toml", "Cargo.lock"] {
+        fs::copy(src.join("lessons").join(f), lessons.join(f)).unwrap();
+    }
+    (tmp, lessons)
+}
+
+#[test]
+fn server_environment_is_generated_per_run_so_a_hard_coded_secret_fails() {
+    let _serial = BUILDS.lock().unwrap_or_else(|e| e.into_inner());
+    let (tmp, lessons) = fixture_pack();
+    let ws = tmp.path().join("ws");
+    apilings(tmp.path())
+        .arg("--lessons")
+        .arg(&lessons)
+        .arg("init")
+        .arg(&ws)
+        .assert()
+        .success();
+    apilings(&ws)
+        .arg("--lessons")
+        .arg(&lessons)
+        .args(["check", "01"])
+        .assert()
+        .code(1)
+        .stdout(
+            contains("✗ key-from-env")
+                .and(contains("expected: status equals 200"))
+                .and(contains("response: 401")),
+        );
+    // The same check passes once the key is read from the environment.
+    apilings(tmp.path())
+        .arg("--lessons")
+        .arg(&lessons)
+        .args(["verify", "01"])
+        .assert()
+        .success()
+        .stdout(contains(
+            "✓ 01-secret-from-env: 1/1 items fail on the stub, 1/1 pass on the solution",
+        ));
+}
+
+/// Pids of the processes whose process group is `pgid`.
+fn members_of_group(pgid: i32) -> Vec<i32> {
+    let mut pids = Vec::new();
+    for entry in fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else {
+            continue;
+        };
+        let Ok(stat) = fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        // Fields after the command name (which is in parentheses and may hold spaces).
+        let rest = &stat[stat.rfind(')').unwrap() + 2..];
+        let fields: Vec<&str> = rest.split(' ').collect();
+        if fields[0] != "Z" && fields[2].parse::<i32>() == Ok(pgid) {
+            pids.push(pid);
+        }
+    }
+    pids
+}
+
+/// The pid of a child of `parent` whose command line mentions `needle`.
+fn child_with(parent: u32, needle: &str) -> Option<i32> {
+    for entry in fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else {
+            continue;
+        };
+        let Ok(stat) = fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        let rest = &stat[stat.rfind(')').unwrap() + 2..];
+        let ppid: u32 = rest.split(' ').nth(1).unwrap().parse().unwrap();
+        let cmdline = fs::read_to_string(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        if ppid == parent && cmdline.contains(needle) {
+            return Some(pid);
+        }
+    }
+    None
+}
+
+#[test]
+fn a_server_that_never_answers_hits_the_request_bound_and_leaves_no_process() {
+    let _serial = BUILDS.lock().unwrap_or_else(|e| e.into_inner());
+    let (tmp, lessons) = fixture_pack();
+    let ws = tmp.path().join("ws");
+    apilings(tmp.path())
+        .arg("--lessons")
+        .arg(&lessons)
+        .arg("init")
+        .arg(&ws)
+        .assert()
+        .success();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_apilings"))
+        .current_dir(&ws)
+        .env("CARGO_TARGET_DIR", shared_target())
+        .arg("--lessons")
+        .arg(&lessons)
+        .args(["check", "02"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let server = loop {
+        if let Some(pid) = child_with(child.id(), "lesson-02-never-answers") {
+            break pid;
+        }
+        assert!(
+            started.elapsed().as_secs() < 600,
+            "the server never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("no response within 5 s (the request bound)"),
+        "{text}"
+    );
+    assert_eq!(
+        members_of_group(server),
+        Vec::<i32>::new(),
+        "the server's group is gone, its sleeping child too"
+    );
+}
+
+#[test]
+fn ctrl_c_during_check_stops_the_server_and_its_children() {
+    let _serial = BUILDS.lock().unwrap_or_else(|e| e.into_inner());
+    let (tmp, lessons) = fixture_pack();
+    let ws = tmp.path().join("ws");
+    apilings(tmp.path())
+        .arg("--lessons")
+        .arg(&lessons)
+        .arg("init")
+        .arg(&ws)
+        .assert()
+        .success();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_apilings"))
+        .current_dir(&ws)
+        .env("CARGO_TARGET_DIR", shared_target())
+        .arg("--lessons")
+        .arg(&lessons)
+        .args(["check", "02"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let server = loop {
+        if let Some(pid) = child_with(child.id(), "lesson-02-never-answers") {
+            break pid;
+        }
+        assert!(
+            started.elapsed().as_secs() < 600,
+            "the server never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    // Wait until the server has spawned its sleeping child, then press Ctrl-C.
+    while members_of_group(server).len() < 2 && started.elapsed().as_secs() < 600 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Interrupted"));
+    assert_eq!(
+        members_of_group(server),
+        Vec::<i32>::new(),
+        "the server and its child are gone"
+    );
 }
