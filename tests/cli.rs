@@ -458,7 +458,7 @@ fn a_server_that_never_answers_hits_the_request_bound_and_leaves_no_process() {
         .arg(&ws)
         .assert()
         .success();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_apilings"))
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_apilings"))
         .current_dir(&ws)
         .env("CARGO_TARGET_DIR", shared_target())
         .arg("--lessons")
@@ -504,7 +504,7 @@ fn ctrl_c_during_check_stops_the_server_and_its_children() {
         .arg(&ws)
         .assert()
         .success();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_apilings"))
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_apilings"))
         .current_dir(&ws)
         .env("CARGO_TARGET_DIR", shared_target())
         .arg("--lessons")
