@@ -25,6 +25,10 @@ pub struct Args {
     #[arg(long, global = true, value_name = "DIR")]
     lessons: Option<PathBuf>,
 
+    /// The most seconds a build may take before it is stopped (the first build compiles every dependency).
+    #[arg(long, global = true, value_name = "SECS", default_value_t = 900)]
+    build_timeout: u64,
+
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -82,6 +86,8 @@ pub async fn run(args: Args) -> Result<ExitCode> {
         None => Pack::embedded().context("the built-in lesson pack is broken")?,
     };
     let cwd = std::env::current_dir().context("cannot read the current folder")?;
+    let mut opts = RunOptions::default();
+    opts.bounds.build = std::time::Duration::from_secs(args.build_timeout);
     match args.command {
         None => open_default(&pack, &cwd),
         Some(Command::Init { dir }) => {
@@ -96,10 +102,11 @@ pub async fn run(args: Args) -> Result<ExitCode> {
             print!("{}", list_text(&pack, &load_progress(&ws)));
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Check { lesson }) => check(&pack, &cwd, lesson.as_deref()).await,
+        Some(Command::Check { lesson }) => check(&pack, &cwd, lesson.as_deref(), &opts).await,
         Some(Command::Hint { lesson }) => hint(&pack, &cwd, lesson.as_deref()),
         Some(Command::Reset { lesson }) => {
             let ws = Workspace::open(&cwd)?;
+            let _lock = ws.lock()?;
             let lesson = pack.find(&lesson)?;
             match ws.reset(&pack, lesson)? {
                 Some(backup) => println!(
@@ -133,7 +140,7 @@ pub async fn run(args: Args) -> Result<ExitCode> {
             only,
             target_dir,
             locked,
-        }) => verify(&pack, &only, target_dir, locked).await,
+        }) => verify(&pack, &only, target_dir, locked, opts).await,
     }
 }
 
@@ -248,13 +255,13 @@ fn list_text(pack: &Pack, progress: &Progress) -> String {
     s
 }
 
-async fn check(pack: &Pack, cwd: &Path, name: Option<&str>) -> Result<ExitCode> {
+async fn check(pack: &Pack, cwd: &Path, name: Option<&str>, opts: &RunOptions) -> Result<ExitCode> {
     let ws = Workspace::open(cwd)?;
+    let _lock = ws.lock()?;
     let mut progress = load_progress(&ws);
     let lesson = pick(pack, &progress, name)?;
     println!("Checking {} …", lesson.id);
-    let opts = RunOptions::default();
-    let run = session::run_lesson(ws.root(), lesson, &opts);
+    let run = session::run_lesson(ws.root(), lesson, opts);
     // Dropping the run on Ctrl-C kills cargo and the server: their process groups are owned.
     let report: RunReport = tokio::select! {
         r = run => r,
@@ -318,6 +325,7 @@ async fn verify(
     names: &[String],
     target_dir: Option<PathBuf>,
     locked: bool,
+    opts: RunOptions,
 ) -> Result<ExitCode> {
     let lessons: Vec<&Lesson> = if names.is_empty() {
         pack.lessons.iter().collect()
@@ -333,7 +341,7 @@ async fn verify(
     let opts = RunOptions {
         locked,
         target_dir: target_dir.or_else(default_verify_target),
-        ..RunOptions::default()
+        ..opts
     };
     println!(
         "Verifying {} lesson(s) of the `{}` pack ({})",

@@ -93,6 +93,13 @@ pub enum Stopped {
         /// The bound that was hit.
         #[serde(with = "millis")]
         bound: Duration,
+        /// Addresses it listens on instead (`ip:port`), when that could be seen.
+        elsewhere: Vec<String>,
+    },
+    /// The server listens on every interface instead of 127.0.0.1 only.
+    ListensEverywhere {
+        /// The address it bound, e.g. `0.0.0.0:4000`.
+        address: String,
     },
     /// The server exited before it was ready.
     ExitedEarly {

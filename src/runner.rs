@@ -8,6 +8,7 @@ pub mod build;
 mod output;
 mod process;
 pub mod server;
+mod sockets;
 
 pub use build::{BuildOutcome, BuildSpec, build};
 pub use output::OutputBuffer;

@@ -108,23 +108,36 @@ pub async fn run_lesson(root: &Path, lesson: &Lesson, opts: &RunOptions) -> RunR
         });
         return report;
     }
-    let port = match runner::pick_port() {
-        Ok(p) => p,
-        Err(e) => {
-            report.stopped = Some(Stopped::Infrastructure {
-                message: format!("no free port on 127.0.0.1: {e}"),
-            });
-            return report;
-        }
-    };
-    let server_spec = ServerSpec {
+    let mut server_spec = ServerSpec {
         exe,
         cwd: root.join(&lesson.id),
         env,
-        port,
+        port: 0,
         ready_bound: opts.bounds.ready,
     };
-    let server = match Server::start(&server_spec).await {
+    // Another process can take the free port between our probe and the server's bind:
+    // that race is retried with a new port, never reported as the learner's error.
+    let mut attempts = 0;
+    let started = loop {
+        attempts += 1;
+        server_spec.port = match runner::pick_port() {
+            Ok(p) => p,
+            Err(e) => {
+                report.stopped = Some(Stopped::Infrastructure {
+                    message: format!("no free port on 127.0.0.1: {e}"),
+                });
+                return report;
+            }
+        };
+        match Server::start(&server_spec).await {
+            Err(StartError::Exited { output, .. }) if attempts < 3 && lost_port_race(&output) => {
+                continue;
+            }
+            other => break other,
+        }
+    };
+    let port = server_spec.port;
+    let server = match started {
         Ok(s) => s,
         Err(StartError::Spawn(e)) => {
             report.stopped = Some(Stopped::Infrastructure {
@@ -141,8 +154,23 @@ pub async fn run_lesson(root: &Path, lesson: &Lesson, opts: &RunOptions) -> RunR
             report.server_output = output;
             return report;
         }
-        Err(StartError::NeverListened { bound, output }) => {
-            report.stopped = Some(Stopped::NeverListened { port, bound });
+        Err(StartError::NeverListened {
+            bound,
+            elsewhere,
+            output,
+        }) => {
+            report.stopped = Some(Stopped::NeverListened {
+                port,
+                bound,
+                elsewhere: elsewhere.iter().map(|a| a.to_string()).collect(),
+            });
+            report.server_output = output;
+            return report;
+        }
+        Err(StartError::ListensEverywhere { address, output }) => {
+            report.stopped = Some(Stopped::ListensEverywhere {
+                address: address.to_string(),
+            });
             report.server_output = output;
             return report;
         }
@@ -169,6 +197,14 @@ pub async fn run_lesson(root: &Path, lesson: &Lesson, opts: &RunOptions) -> RunR
     report.server_output = output.lines();
     report.output_dropped = output.dropped();
     report
+}
+
+/// True when a server's last words say its port was taken.
+fn lost_port_race(output: &[String]) -> bool {
+    output.iter().any(|l| {
+        let l = l.to_ascii_lowercase();
+        l.contains("address already in use") || l.contains("os error 98")
+    })
 }
 
 /// Renders the lesson's run variables and server environment into `scope`
@@ -264,4 +300,18 @@ pub async fn verify(
 /// Where `apilings` (no arguments) puts a new workspace: `./apilings-workspace`.
 pub fn default_workspace_dir(cwd: &Path) -> PathBuf {
     cwd.join("apilings-workspace")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_taken_port_is_recognised_as_a_race() {
+        let said = |l: &str| lost_port_race(&[l.to_string()]);
+        assert!(said(
+            "error: cannot listen on 127.0.0.1:4000: Address already in use (os error 98)"
+        ));
+        assert!(!said("error: DATABASE_URL is not set"));
+    }
 }

@@ -35,6 +35,12 @@ struct Meta {
     created_by: String,
 }
 
+/// Holds the workspace lock; released when dropped (or when the process ends, however it ends).
+#[derive(Debug)]
+pub struct WorkspaceLock {
+    _file: fs::File,
+}
+
 /// What `init` did.
 #[derive(Debug, Default)]
 pub struct InitReport {
@@ -213,6 +219,41 @@ impl Workspace {
         Ok(backed_up.then_some(backup))
     }
 
+    /// Takes the workspace's lock, so a second apilings on the same workspace gets a
+    /// clear error instead of interleaved writes. Held until the guard is dropped.
+    pub fn lock(&self) -> Result<WorkspaceLock> {
+        let path = self.root.join(META_DIR).join("lock");
+        let mut file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("cannot open {}", path.display()))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                let holder = fs::read_to_string(&path).unwrap_or_default();
+                let holder = holder.trim();
+                let who = if holder.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (process {holder})")
+                };
+                bail!(
+                    "another apilings is already working in {}{who}; close it first, or wait for it to finish",
+                    self.root.display()
+                );
+            }
+            Err(fs::TryLockError::Error(e)) => {
+                return Err(e).with_context(|| format!("cannot lock {}", path.display()));
+            }
+        }
+        file.set_len(0)?;
+        write!(file, "{}", std::process::id())?;
+        Ok(WorkspaceLock { _file: file })
+    }
+
     fn meta_path(&self) -> PathBuf {
         self.root.join(META_DIR).join(META_FILE)
     }
@@ -295,4 +336,25 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_lock_is_refused_with_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let pack = Pack::embedded().unwrap();
+        let (ws, _) = Workspace::init(&dir.path().join("ws"), &pack).unwrap();
+        let held = ws.lock().unwrap();
+        let err = ws.lock().unwrap_err().to_string();
+        assert!(
+            err.contains("another apilings is already working in"),
+            "{err}"
+        );
+        assert!(err.contains(&std::process::id().to_string()), "{err}");
+        drop(held);
+        ws.lock().expect("free again once the first is dropped");
+    }
 }

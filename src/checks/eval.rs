@@ -46,6 +46,9 @@ impl Response {
         if self.body_truncated {
             return Err("the body was too long to read whole".into());
         }
+        if self.body.is_empty() {
+            return Err("the body is empty".into());
+        }
         serde_json::from_slice(&self.body).map_err(|e| format!("not JSON ({e})"))
     }
 }
@@ -87,7 +90,11 @@ pub fn evaluate(
             Err(why) => out.push(Assertion {
                 subject: "body".into(),
                 expected: "is JSON".into(),
-                actual: format!("{why}: {}", shorten(&response.text(), 120)),
+                actual: if response.body.is_empty() {
+                    why
+                } else {
+                    format!("{why}: {}", shorten(&response.text(), 120))
+                },
                 passed: false,
             }),
         }

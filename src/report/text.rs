@@ -114,10 +114,27 @@ pub fn stopped_line(why: &Stopped) -> String {
             "The build did not finish within {} s (the build bound), so it was stopped.",
             bound.as_secs()
         ),
-        Stopped::NeverListened { port, bound } => format!(
-            "The server never started listening on 127.0.0.1:{port} (its PORT) within {} s (the start bound). \
-             Does main call `kit::serve`?",
-            bound.as_secs_f64()
+        Stopped::NeverListened {
+            port,
+            bound,
+            elsewhere,
+        } => {
+            let instead = if elsewhere.is_empty() {
+                "Does main call `kit::serve`?".to_string()
+            } else {
+                format!(
+                    "It listens on {} instead: read the port from PORT.",
+                    elsewhere.join(", ")
+                )
+            };
+            format!(
+                "The server never started listening on 127.0.0.1:{port} (its PORT) within {} s (the start bound). {instead}",
+                bound.as_secs_f64()
+            )
+        }
+        Stopped::ListensEverywhere { address } => format!(
+            "The server listens on {address}, which is every network interface: anyone on the network could reach it. \
+             Bind 127.0.0.1 only (kit::serve does)."
         ),
         Stopped::ExitedEarly { code, signal } => {
             let how = match (code, signal) {

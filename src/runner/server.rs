@@ -1,6 +1,7 @@
 //! Starting the learner's server on a loopback port, waiting (boundedly) until it
 //! listens, capturing its output, and killing its whole process group at the end.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::sync::Arc;
@@ -41,10 +42,19 @@ pub enum StartError {
         /// What it printed.
         output: Vec<String>,
     },
-    /// It was still running but not listening when the bound was hit.
+    /// It was still running but not listening on its port when the bound was hit.
     NeverListened {
         /// The bound.
         bound: Duration,
+        /// Where it listens instead, if anywhere (Linux only).
+        elsewhere: Vec<SocketAddr>,
+        /// What it printed.
+        output: Vec<String>,
+    },
+    /// It listens on every interface (0.0.0.0 or ::), not only on loopback.
+    ListensEverywhere {
+        /// The address it bound.
+        address: SocketAddr,
         /// What it printed.
         output: Vec<String>,
     },
@@ -109,18 +119,39 @@ impl Server {
             }
             let attempt = TcpStream::connect(("127.0.0.1", spec.port));
             if let Ok(Ok(_)) = tokio::time::timeout(Duration::from_millis(100), attempt).await {
+                // A wildcard bind also answers on 127.0.0.1, so look at what it bound.
+                let bound_to = server.listening();
+                if let Some(address) = bound_to
+                    .iter()
+                    .find(|a| a.port() == spec.port && a.ip().is_unspecified())
+                {
+                    let output = server.output.lines();
+                    let address = *address;
+                    server.stop().await;
+                    return Err(StartError::ListensEverywhere { address, output });
+                }
                 return Ok(server);
             }
             if Instant::now() >= deadline {
                 let output = server.output.lines();
+                let elsewhere = server.listening();
                 server.stop().await;
                 return Err(StartError::NeverListened {
                     bound: spec.ready_bound,
+                    elsewhere,
                     output,
                 });
             }
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
+    }
+
+    /// The TCP addresses its process group listens on (empty where /proc is not available).
+    fn listening(&self) -> Vec<SocketAddr> {
+        self.child
+            .id()
+            .map(|pid| super::sockets::listening(pid as i32))
+            .unwrap_or_default()
     }
 
     /// The port it listens on.

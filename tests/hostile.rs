@@ -1,0 +1,160 @@
+//! Misbehaving servers and builds (tests/fixtures/lessons): each is graded within
+//! its bound, with a verdict in the learner's words, and leaves no process behind.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// Processes (not zombies) whose command line mentions `needle`.
+fn processes_mentioning(needle: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in fs::read_dir("/proc").unwrap().flatten() {
+        let name = entry.file_name();
+        let Ok(pid) = name.to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let cmdline = fs::read_to_string(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        let stat = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let zombie = stat
+            .rfind(')')
+            .is_some_and(|i| stat[i + 2..].starts_with('Z'));
+        if cmdline.contains(needle) && !zombie {
+            found.push(format!("{pid}: {}", cmdline.replace('\0', " ")));
+        }
+    }
+    found
+}
+
+#[test]
+fn every_hostile_case_is_bounded_explained_and_leaves_no_process() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let lessons = tmp.path().join("lessons");
+    copy_dir(&src.join("tests/fixtures/lessons"), &lessons);
+    copy_dir(
+        &src.join("tests/fixtures/solutions"),
+        &tmp.path().join("solutions"),
+    );
+    copy_dir(&src.join("lessons/kit"), &lessons.join("kit"));
+    for f in ["pack.toml", "Cargo.lock"] {
+        fs::copy(src.join("lessons").join(f), lessons.join(f)).unwrap();
+    }
+    // The target dir every test workspace shares (cargo runs test binaries one at a
+    // time, so the hanging build cannot block another test's build).
+    let target: PathBuf = src.join("target").join("lessons");
+    let ws = tmp.path().join("ws");
+    let run = |args: &[&str]| {
+        let mut cmd = Command::cargo_bin("apilings").unwrap();
+        cmd.current_dir(&ws)
+            .env("CARGO_TARGET_DIR", &target)
+            .arg("--lessons")
+            .arg(&lessons)
+            .args(args)
+            .timeout(Duration::from_secs(900));
+        cmd
+    };
+    Command::cargo_bin("apilings")
+        .unwrap()
+        .current_dir(tmp.path())
+        .arg("--lessons")
+        .arg(&lessons)
+        .arg("init")
+        .arg(&ws)
+        .assert()
+        .success();
+    // Warm the dependency build so the timings below are about each case.
+    run(&["check", "10", "--build-timeout", "900"])
+        .assert()
+        .code(1);
+
+    // (lesson, extra args, what the verdict must say, the most seconds it may take)
+    let cases: &[(&str, &[&str], &str, u64)] = &[
+        (
+            "03-never-binds",
+            &[],
+            "never started listening on 127.0.0.1:",
+            20,
+        ),
+        ("04-wrong-port", &[], "It listens on 127.0.0.1:", 20),
+        (
+            "05-all-interfaces",
+            &[],
+            "which is every network interface",
+            10,
+        ),
+        (
+            "06-stalls-body",
+            &[],
+            "the response headers arrived (status 200) but the body never finished within 5 s (the request bound)",
+            15,
+        ),
+        ("07-endless-body", &[], "(cut)", 15),
+        (
+            "08-endless-sse",
+            &[],
+            "the body never finished within 5 s (the request bound)",
+            15,
+        ),
+        (
+            "09-crash-mid-response",
+            &[],
+            "the connection broke while the body was being read",
+            15,
+        ),
+        (
+            "10-exits-at-once",
+            &[],
+            "error: DATABASE_URL is not set",
+            10,
+        ),
+        (
+            "12-hanging-build",
+            &["--build-timeout", "5"],
+            "did not finish within 5 s (the build bound)",
+            30,
+        ),
+    ];
+    let mut tried = 0;
+    for (lesson, extra, says, max_secs) in cases {
+        let started = Instant::now();
+        let mut args = vec!["check", lesson];
+        args.extend_from_slice(extra);
+        let out = run(&args).assert().code(1);
+        let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+        let took = started.elapsed();
+        assert!(
+            text.contains(says),
+            "{lesson}: expected the verdict to say {says:?}:\n{text}"
+        );
+        assert!(
+            took < Duration::from_secs(*max_secs),
+            "{lesson} took {took:?}"
+        );
+        let crate_name = format!("lesson-{lesson}");
+        let left = processes_mentioning(&crate_name);
+        assert!(left.is_empty(), "{lesson} left processes behind: {left:?}");
+        tried += 1;
+    }
+
+    // A server that floods its output is still graded, and passes.
+    let out = run(&["check", "11"]).assert().success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(text.contains("All 1 items pass"), "{text}");
+    assert!(processes_mentioning("lesson-11-floods-output").is_empty());
+    tried += 1;
+    assert_eq!(tried, cases.len() + 1);
+}
