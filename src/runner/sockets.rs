@@ -20,10 +20,12 @@ pub fn listening(pgid: i32) -> Vec<SocketAddr> {
         for line in table.lines().skip(1) {
             let f: Vec<&str> = line.split_whitespace().collect();
             // local_address is f[1], st is f[3] (0A = LISTEN), inode is f[9].
-            if f.len() > 9 && f[3] == "0A" && inodes.contains(f[9]) {
-                if let Some(addr) = parse_addr(f[1], v6) {
-                    out.push(addr);
-                }
+            if f.len() > 9
+                && f[3] == "0A"
+                && inodes.contains(f[9])
+                && let Some(addr) = parse_addr(f[1], v6)
+            {
+                out.push(addr);
             }
         }
     }
