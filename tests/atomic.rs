@@ -1,0 +1,54 @@
+//! Progress and workspace metadata are written atomically: a writer killed with
+//! SIGKILL at random moments always leaves either the old or the new version.
+//!
+//! The writer is this test binary itself, re-run with `WRITER_TARGET` set (see
+//! `writer_mode`), so no helper binary is needed.
+
+use std::time::Duration;
+
+fn version(c: char) -> String {
+    // Large, so a torn write could not pass for a whole version.
+    format!("[lessons]\n# {}\n", c.to_string().repeat(200_000))
+}
+
+/// Rewrites the file named by `WRITER_TARGET` forever, alternating two versions.
+/// Without that variable (a normal test run) it does nothing.
+#[test]
+fn writer_mode() {
+    let Some(path) = std::env::var_os("WRITER_TARGET") else {
+        return;
+    };
+    let versions = [version('a'), version('b')];
+    for n in 0.. {
+        apilings::workspace::write_atomic(std::path::Path::new(&path), versions[n % 2].as_bytes())
+            .unwrap();
+    }
+}
+
+#[test]
+fn a_writer_killed_at_random_moments_never_leaves_a_torn_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("progress.toml");
+    std::fs::write(&file, version('a')).unwrap();
+    let (a, b) = (version('a'), version('b'));
+    let mut seen_b = false;
+    for _ in 0..60 {
+        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", "writer_mode", "--test-threads=1"])
+            .env("WRITER_TARGET", &file)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let wait_us = 5_000 + getrandom::u64().unwrap() % 30_000;
+        std::thread::sleep(Duration::from_micros(wait_us));
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        let now = std::fs::read_to_string(&file).unwrap();
+        assert!(now == a || now == b, "a torn file of {} bytes", now.len());
+        seen_b |= now == b;
+    }
+    assert!(
+        seen_b,
+        "the writer never got to write: the test proved nothing"
+    );
+}
