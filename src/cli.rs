@@ -89,7 +89,7 @@ pub async fn run(args: Args) -> Result<ExitCode> {
     let mut opts = RunOptions::default();
     opts.bounds.build = std::time::Duration::from_secs(args.build_timeout);
     match args.command {
-        None => open_default(&pack, &cwd),
+        None => open_default(pack, &cwd, opts).await,
         Some(Command::Init { dir }) => {
             let dir = dir
                 .map(|d| cwd.join(d))
@@ -144,7 +144,9 @@ pub async fn run(args: Args) -> Result<ExitCode> {
     }
 }
 
-fn open_default(pack: &Pack, cwd: &Path) -> Result<ExitCode> {
+async fn open_default(pack: Pack, cwd: &Path, opts: RunOptions) -> Result<ExitCode> {
+    use std::io::IsTerminal as _;
+    let pack_ref = &pack;
     let ws = match Workspace::find(cwd) {
         Some(ws) => {
             Workspace::open(ws.root())?;
@@ -155,12 +157,17 @@ fn open_default(pack: &Pack, cwd: &Path) -> Result<ExitCode> {
             if !dir.join(apilings::workspace::META_DIR).exists() {
                 println!("No workspace here yet; creating one at {}", dir.display());
             }
-            init(pack, &dir)?
+            init(pack_ref, &dir)?
         }
     };
+    // The TUI needs a terminal; piped (scripts, tests) it prints the list and the next step.
+    if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+        apilings::tui::run(pack, ws, opts).await?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let progress = load_progress(&ws);
-    print!("{}", list_text(pack, &progress));
-    match current_lesson(pack, &progress) {
+    print!("{}", list_text(pack_ref, &progress));
+    match current_lesson(pack_ref, &progress) {
         Some(lesson) => println!(
             "\nNext: read {}/README.md, edit {} in your editor, then run `apilings check` inside {}",
             lesson.id,

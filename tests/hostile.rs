@@ -147,7 +147,10 @@ fn every_hostile_case_is_bounded_explained_and_leaves_no_process() {
         let crate_name = format!("lesson-{lesson}");
         let left = processes_mentioning(&crate_name);
         assert!(left.is_empty(), "{lesson} left processes behind: {left:?}");
-        eprintln!("{lesson}: bounded in {:.1} s, 0 processes left", took.as_secs_f64());
+        eprintln!(
+            "{lesson}: bounded in {:.1} s, 0 processes left",
+            took.as_secs_f64()
+        );
         tried += 1;
     }
 

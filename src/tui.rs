@@ -1,0 +1,282 @@
+//! The terminal UI: lessons, lesson text, checklist and failure detail, with
+//! watch mode grading every save.
+//!
+//! One loop, one event channel: a key thread, the file watcher and run tasks only
+//! send [`app::Event`]s; [`app::App::update`] changes state and returns effects;
+//! [`view::draw`] draws the state. Runs are tokio tasks: a newer save aborts the
+//! run in progress, and dropping it kills its build and server.
+
+pub mod app;
+mod highlight;
+mod markdown;
+pub mod view;
+
+use std::collections::HashMap;
+use std::io::Write as _;
+use std::path::{Component, Path};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use ratatui::crossterm::event::{self, Event as TermEvent, KeyEventKind};
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+use crate::lessons::Pack;
+use crate::session::{self, RunOptions};
+use crate::workspace::Workspace;
+use app::{App, Effect, Event};
+
+/// Saves closer together than this make one check (editors write several events per save).
+const DEBOUNCE: Duration = Duration::from_millis(150);
+
+/// Restores the terminal however the TUI ends (return, `?`, panic unwinding).
+struct TerminalGuard;
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        ratatui::restore();
+    }
+}
+
+/// Runs the TUI on `ws` until the learner quits.
+pub async fn run(pack: Pack, ws: Workspace, opts: RunOptions) -> Result<()> {
+    let _lock = ws.lock()?;
+    let (progress, warning) = ws.progress();
+    let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let mut app = App::new(pack, progress, color);
+    app.message = warning;
+
+    let (tx, mut rx) = unbounded_channel::<Event>();
+    let paused = Arc::new(AtomicBool::new(false));
+    spawn_key_thread(tx.clone(), paused.clone());
+    let _watcher = watch(&ws, &app.pack, tx.clone());
+    let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let mut sighup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+
+    let mut terminal = ratatui::try_init().context("cannot set up the terminal")?;
+    let _guard = TerminalGuard;
+    let mut run: Option<JoinHandle<()>> = None;
+    let mut pending: HashMap<String, Instant> = HashMap::new();
+
+    loop {
+        terminal.draw(|f| view::draw(f, &app))?;
+        let next_deadline = pending.values().min().copied();
+        let event = tokio::select! {
+            // Raw saves from the watcher only (re)start the debounce; the state sees
+            // one `Saved` per burst, when its deadline passes.
+            Some(e) = rx.recv() => match e {
+                Event::Saved(lesson) => {
+                    pending.insert(lesson, Instant::now() + DEBOUNCE);
+                    continue;
+                }
+                other => other,
+            },
+            _ = sleep_until(next_deadline), if next_deadline.is_some() => {
+                let now = Instant::now();
+                let due: Vec<String> = pending.iter().filter(|(_, d)| **d <= now).map(|(l, _)| l.clone()).collect();
+                for l in &due {
+                    pending.remove(l);
+                }
+                match due.into_iter().next() {
+                    Some(l) => Event::Saved(l),
+                    None => continue,
+                }
+            }
+            _ = sigterm.recv() => break,
+            _ = sighup.recv() => break,
+            _ = tokio::signal::ctrl_c() => break,
+        };
+        let finished = matches!(event, Event::RunFinished(_));
+        let effects = app.update(event);
+        if finished && let Err(e) = ws.save_progress(&app.progress) {
+            app.message = Some(format!("could not save progress: {e:#}"));
+        }
+        let mut quit = false;
+        for effect in effects {
+            match effect {
+                Effect::Quit => quit = true,
+                Effect::Check(lesson_id) => {
+                    if let Some(old) = run.take() {
+                        old.abort(); // dropping the run kills its cargo and server
+                    }
+                    let Ok(lesson) = app.pack.find(&lesson_id).cloned() else {
+                        continue;
+                    };
+                    let root = ws.root().to_path_buf();
+                    let tx = tx.clone();
+                    let opts = opts.clone();
+                    run = Some(tokio::spawn(async move {
+                        let report = session::run_lesson(&root, &lesson, &opts).await;
+                        let _ = tx.send(Event::RunFinished(Box::new(report)));
+                    }));
+                }
+                Effect::Edit(lesson_id) => {
+                    let Ok(lesson) = app.pack.find(&lesson_id) else {
+                        continue;
+                    };
+                    let Some(file) = lesson.edit.first() else {
+                        continue;
+                    };
+                    let path = ws.lesson_dir(lesson).join(file);
+                    paused.store(true, Ordering::SeqCst);
+                    ratatui::restore();
+                    let editor = std::env::var("VISUAL")
+                        .or_else(|_| std::env::var("EDITOR"))
+                        .unwrap_or_else(|_| "vi".into());
+                    let status = std::process::Command::new("sh")
+                        .arg("-c")
+                        .arg(format!("{editor} \"$1\""))
+                        .arg("sh")
+                        .arg(&path)
+                        .status();
+                    terminal = ratatui::try_init().context("cannot set up the terminal again")?;
+                    terminal.clear()?;
+                    paused.store(false, Ordering::SeqCst);
+                    if let Err(e) = status {
+                        app.message = Some(format!("could not start {editor}: {e}"));
+                    }
+                }
+                Effect::Reset(lesson_id) => {
+                    let Ok(lesson) = app.pack.find(&lesson_id) else {
+                        continue;
+                    };
+                    app.message = Some(match ws.reset(&app.pack, lesson) {
+                        Ok(Some(backup)) => {
+                            format!("Reset {lesson_id}; your files are in {}", backup.display())
+                        }
+                        Ok(None) => format!("{lesson_id} already matches its starting files."),
+                        Err(e) => format!("reset failed: {e:#}"),
+                    });
+                }
+                Effect::Copy(text) => copy_to_clipboard(&text),
+            }
+        }
+        if quit {
+            break;
+        }
+    }
+    if let Some(old) = run.take() {
+        old.abort();
+        let _ = old.await; // wait until the run's processes are killed
+    }
+    Ok(())
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Reads terminal events on a thread of its own (crossterm's read blocks). While
+/// `paused` (the editor owns the terminal) it leaves stdin alone.
+fn spawn_key_thread(tx: UnboundedSender<Event>, paused: Arc<AtomicBool>) {
+    std::thread::spawn(move || {
+        loop {
+            if paused.load(Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(50));
+                continue;
+            }
+            // A bounded wait, so a pause is noticed; no work is done while idle.
+            match event::poll(Duration::from_millis(250)) {
+                Ok(true) => {}
+                Ok(false) => continue,
+                Err(_) => return,
+            }
+            if paused.load(Ordering::SeqCst) {
+                continue;
+            }
+            let sent = match event::read() {
+                Ok(TermEvent::Key(k)) if k.kind == KeyEventKind::Press => tx.send(Event::Key(k)),
+                Ok(TermEvent::Resize(..)) => tx.send(Event::Resize),
+                Ok(_) => Ok(()),
+                Err(_) => return,
+            };
+            if sent.is_err() {
+                return;
+            }
+        }
+    });
+}
+
+/// Watches the lesson folders; each change becomes a raw `Saved` for the debounce.
+/// Falls back to polling where file events do not arrive (set `APILINGS_POLL=1`,
+/// e.g. on WSL's /mnt or network filesystems) or the OS watcher cannot start.
+fn watch(
+    ws: &Workspace,
+    pack: &Pack,
+    tx: UnboundedSender<Event>,
+) -> Option<Box<dyn notify::Watcher + Send>> {
+    let root = ws.root().to_path_buf();
+    let lessons: Vec<String> = pack.lessons.iter().map(|l| l.id.clone()).collect();
+    let handler_root = root.clone();
+    let handler = move |res: notify::Result<notify::Event>| {
+        let Ok(ev) = res else { return };
+        if matches!(ev.kind, notify::EventKind::Access(_)) {
+            return;
+        }
+        for path in &ev.paths {
+            if let Some(lesson) = lesson_of(&handler_root, path, &lessons) {
+                let _ = tx.send(Event::Saved(lesson));
+            }
+        }
+    };
+    let force_poll = std::env::var_os("APILINGS_POLL").is_some_and(|v| v == "1");
+    let mut watcher: Box<dyn notify::Watcher + Send> = if force_poll {
+        Box::new(
+            notify::PollWatcher::new(
+                handler,
+                notify::Config::default().with_poll_interval(Duration::from_secs(1)),
+            )
+            .ok()?,
+        )
+    } else {
+        match notify::recommended_watcher(handler.clone()) {
+            Ok(w) => Box::new(w),
+            Err(_) => Box::new(
+                notify::PollWatcher::new(
+                    handler,
+                    notify::Config::default().with_poll_interval(Duration::from_secs(1)),
+                )
+                .ok()?,
+            ),
+        }
+    };
+    for lesson in &pack.lessons {
+        let dir = ws.lesson_dir(lesson);
+        let _ = watcher.watch(&dir, notify::RecursiveMode::Recursive);
+    }
+    Some(watcher)
+}
+
+/// The lesson a changed path belongs to (ignoring build output and editor temp files).
+fn lesson_of(root: &Path, path: &Path, lessons: &[String]) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?;
+    let mut parts = rel.components();
+    let Some(Component::Normal(first)) = parts.next() else {
+        return None;
+    };
+    let first = first.to_string_lossy();
+    let name = path.file_name()?.to_string_lossy();
+    if name.starts_with('.')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || rel.components().any(|c| c.as_os_str() == "target")
+    {
+        return None;
+    }
+    lessons.iter().find(|l| **l == first).cloned()
+}
+
+/// Copies through the terminal (OSC 52), which works over SSH and needs no clipboard daemon.
+fn copy_to_clipboard(text: &str) {
+    use base64::Engine as _;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+    let mut out = std::io::stdout();
+    let _ = write!(out, "\x1b]52;c;{encoded}\x07");
+    let _ = out.flush();
+}

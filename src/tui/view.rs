@@ -1,0 +1,348 @@
+//! Drawing: a pure function of the state. Lessons on the left; on the right the
+//! lesson text, the checklist and the selected item's detail; a status bar of keys.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph, Wrap};
+
+use super::app::{App, Focus, Overlay};
+use super::markdown;
+use crate::report::{RunReport, Verdict, text};
+use crate::workspace::LessonState;
+
+/// The smallest terminal the layout is drawn in.
+pub const MIN_SIZE: (u16, u16) = (80, 24);
+
+/// Draws the whole screen.
+pub fn draw(f: &mut Frame<'_>, app: &App) {
+    let area = f.area();
+    if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
+        let msg = format!(
+            "This terminal is {}×{}.\napilings needs at least {}×{}: make it larger, or press q to quit.",
+            area.width, area.height, MIN_SIZE.0, MIN_SIZE.1
+        );
+        f.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
+        return;
+    }
+    let [main, status] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(area);
+    let [left, right] =
+        Layout::horizontal([Constraint::Length(28), Constraint::Min(0)]).areas(main);
+    let lesson = &app.pack.lessons[app.lesson];
+    let checklist_height = lesson.items.len() as u16 + 2;
+    let [text_area, list_area, detail_area] = Layout::vertical([
+        Constraint::Percentage(45),
+        Constraint::Length(checklist_height),
+        Constraint::Min(4),
+    ])
+    .areas(right);
+
+    draw_lessons(f, app, left);
+    let readme = markdown::render(&lesson.readme, app.color);
+    f.render_widget(
+        Paragraph::new(readme)
+            .block(block(&format!(" {} ", lesson.title), false, app.color))
+            .wrap(Wrap { trim: false })
+            .scroll((app.scroll, 0)),
+        text_area,
+    );
+    draw_checklist(f, app, list_area);
+    draw_detail(f, app, detail_area);
+    draw_status(f, app, status);
+
+    match &app.overlay {
+        Some(Overlay::Help) => popup(f, " Keys ", help_text(), 60, 20),
+        Some(Overlay::ConfirmReset) => popup(
+            f,
+            " Reset ",
+            Text::from(format!(
+                "Reset {} to its starting files?\nYour files are backed up first.\n\ny: reset   any other key: cancel",
+                lesson.id
+            )),
+            50,
+            7,
+        ),
+        Some(Overlay::Solution(s)) => popup(
+            f,
+            " Solution (any key closes) ",
+            Text::from(s.clone()),
+            90,
+            90,
+        ),
+        None => {}
+    }
+}
+
+fn block(title: &str, focused: bool, color: bool) -> Block<'static> {
+    let style = if focused && color {
+        Style::default().fg(Color::Cyan)
+    } else if focused {
+        Style::default().add_modifier(Modifier::BOLD)
+    } else {
+        Style::default()
+    };
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(style)
+        .title(title.to_string())
+}
+
+fn styled(color: bool, c: Color) -> Style {
+    if color {
+        Style::default().fg(c)
+    } else {
+        Style::default()
+    }
+}
+
+fn draw_lessons(f: &mut Frame<'_>, app: &App, area: Rect) {
+    let items: Vec<ListItem<'_>> = app
+        .pack
+        .lessons
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let (mark, c) = match app.progress.state(&l.id) {
+                LessonState::Passed => ("✓", Color::Green),
+                LessonState::Failing => ("✗", Color::Red),
+                LessonState::NotStarted => ("·", Color::Gray),
+            };
+            let open = if i == app.lesson { "▸" } else { " " };
+            ListItem::new(Line::from(vec![
+                Span::raw(open),
+                Span::styled(mark, styled(app.color, c)),
+                Span::raw(format!(" {}", l.id)),
+            ]))
+        })
+        .collect();
+    let title = format!(" Lessons {}/{} ", app.done(), app.pack.lessons.len());
+    let highlight = if app.color {
+        Style::default().bg(Color::DarkGray)
+    } else {
+        Style::default().add_modifier(Modifier::REVERSED)
+    };
+    let list = List::new(items)
+        .block(block(&title, app.focus == Focus::Lessons, app.color))
+        .highlight_style(highlight);
+    let mut state = ListState::default().with_selected(Some(app.cursor));
+    f.render_stateful_widget(list, area, &mut state);
+}
+
+fn draw_checklist(f: &mut Frame<'_>, app: &App, area: Rect) {
+    let lesson = &app.pack.lessons[app.lesson];
+    let report = app.report();
+    let running = app.running.as_deref() == Some(lesson.id.as_str());
+    let items: Vec<ListItem<'_>> = lesson
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let verdict = report.and_then(|r| r.items.get(i)).map(|r| &r.verdict);
+            let (mark, c) = if running {
+                ("…", Color::Yellow)
+            } else {
+                match verdict {
+                    Some(Verdict::Pass) => ("✓", Color::Green),
+                    Some(Verdict::Fail(_)) => ("✗", Color::Red),
+                    Some(Verdict::NotRun) => ("·", Color::DarkGray),
+                    None => ("○", Color::Gray),
+                }
+            };
+            ListItem::new(Line::from(vec![
+                Span::styled(format!("{mark} "), styled(app.color, c)),
+                Span::raw(item.title.clone()),
+            ]))
+        })
+        .collect();
+    let title = match report {
+        Some(r) if !running => format!(" Checklist {}/{} ", r.passed_count(), r.items.len()),
+        _ if running => " Checklist: checking… ".to_string(),
+        _ => " Checklist (c: check) ".to_string(),
+    };
+    let highlight = if app.color {
+        Style::default().bg(Color::DarkGray)
+    } else {
+        Style::default().add_modifier(Modifier::REVERSED)
+    };
+    let list = List::new(items)
+        .block(block(&title, app.focus == Focus::Checklist, app.color))
+        .highlight_style(highlight);
+    let mut state = ListState::default().with_selected(Some(app.item));
+    f.render_stateful_widget(list, area, &mut state);
+}
+
+fn draw_detail(f: &mut Frame<'_>, app: &App, area: Rect) {
+    let lesson = &app.pack.lessons[app.lesson];
+    let Some(item) = lesson.items.get(app.item) else {
+        return;
+    };
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    match app.report() {
+        _ if app.running.as_deref() == Some(lesson.id.as_str()) => {
+            lines.push(Line::from("Building and checking…"));
+        }
+        None => lines.push(Line::from(
+            "Not checked yet. Save a file of this lesson, or press c.",
+        )),
+        Some(r) => lines.extend(detail_lines(r, app.item, app.color)),
+    }
+    let shown = app.hints_shown();
+    if shown > 0 {
+        lines.push(Line::default());
+        for (n, h) in item.hints.iter().take(shown).enumerate() {
+            lines.push(Line::styled(
+                format!("hint {}: {h}", n + 1),
+                styled(app.color, Color::Yellow),
+            ));
+        }
+    }
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(block(&format!(" {} ", item.id), false, app.color))
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}
+
+/// What the detail pane says about item `index` of a report.
+fn detail_lines(r: &RunReport, index: usize, color: bool) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    if let Some(why) = &r.stopped {
+        if !r.build.ok {
+            for d in &r.build.diagnostics {
+                for l in d.rendered.lines() {
+                    let c = if d.level == "error" {
+                        Color::Red
+                    } else {
+                        Color::Yellow
+                    };
+                    let s = if l.starts_with("error") || l.starts_with("warning") {
+                        styled(color, c)
+                    } else {
+                        Style::default()
+                    };
+                    lines.push(Line::styled(l.to_string(), s));
+                }
+            }
+            if r.build.diagnostics.is_empty() && !r.build.cargo_stderr.is_empty() {
+                lines.extend(
+                    r.build
+                        .cargo_stderr
+                        .lines()
+                        .map(|l| Line::from(l.to_string())),
+                );
+            }
+        }
+        lines.push(Line::styled(
+            text::stopped_line(why),
+            styled(color, Color::Red),
+        ));
+        for l in r.server_output.iter().rev().take(8).rev() {
+            lines.push(Line::from(format!("  | {l}")));
+        }
+        return lines;
+    }
+    match r.items.get(index).map(|i| &i.verdict) {
+        Some(Verdict::Pass) => lines.push(Line::styled(
+            "✓ This item passes.",
+            styled(color, Color::Green),
+        )),
+        Some(Verdict::Fail(f)) => {
+            for l in text::failure(f).lines() {
+                let s = if l.starts_with("expected:") {
+                    styled(color, Color::Green)
+                } else if l.starts_with("     got:") || l.starts_with("problem:") {
+                    styled(color, Color::Red)
+                } else {
+                    Style::default()
+                };
+                lines.push(Line::styled(l.to_string(), s));
+            }
+            lines.push(Line::styled(
+                "y copies the request as curl · h shows a hint",
+                styled(color, Color::DarkGray),
+            ));
+        }
+        _ => lines.push(Line::from("Not run.")),
+    }
+    lines
+}
+
+fn draw_status(f: &mut Frame<'_>, app: &App, area: Rect) {
+    let watch = if app.watch { "watch on" } else { "watch off" };
+    let keys = format!(
+        " {watch} │ c check  w watch  h hint  e edit  n/p lesson  r reset  s solution  ? help  q quit"
+    );
+    let line = match &app.message {
+        Some(m) => Line::from(vec![
+            Span::styled(
+                format!(" {m} "),
+                styled(app.color, Color::Cyan).add_modifier(Modifier::BOLD),
+            ),
+            Span::raw(keys),
+        ]),
+        None => Line::from(keys),
+    };
+    f.render_widget(Paragraph::new(line), area);
+}
+
+fn help_text() -> Text<'static> {
+    let rows = [
+        ("↑ ↓ / k j", "move in the focused pane"),
+        ("Tab", "switch between lessons and checklist"),
+        ("Enter", "open the highlighted lesson"),
+        ("PgUp / PgDn", "scroll the lesson text"),
+        ("n / p", "next / previous lesson"),
+        ("c", "check now (build, run, grade)"),
+        ("w", "watch mode on/off: check on every save"),
+        ("h", "next hint for the selected item"),
+        ("y", "copy the failing request as curl"),
+        ("e", "open the lesson's file in $EDITOR"),
+        ("r", "reset the lesson (asks first, keeps a backup)"),
+        ("s", "show the solution (once the lesson passes)"),
+        ("?", "this help"),
+        ("q / Ctrl-C", "quit"),
+    ];
+    Text::from(
+        rows.iter()
+            .map(|(k, v)| {
+                Line::from(vec![
+                    Span::styled(
+                        format!("{k:>12}  "),
+                        Style::default().add_modifier(Modifier::BOLD),
+                    ),
+                    Span::raw(*v),
+                ])
+            })
+            .collect::<Vec<_>>(),
+    )
+}
+
+fn popup(f: &mut Frame<'_>, title: &str, body: Text<'static>, width_pct: u16, height: u16) {
+    let area = f.area();
+    let w = (area.width * width_pct / 100).max(40).min(area.width);
+    let h = if height <= 100 && height > 30 {
+        area.height * height / 100
+    } else {
+        height + 2
+    };
+    let h = h.min(area.height);
+    let rect = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    );
+    f.render_widget(Clear, rect);
+    f.render_widget(
+        Paragraph::new(body)
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .title(title.to_string()),
+            )
+            .wrap(Wrap { trim: false }),
+        rect,
+    );
+}
