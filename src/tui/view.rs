@@ -346,3 +346,147 @@ fn popup(f: &mut Frame<'_>, title: &str, body: Text<'static>, width_pct: u16, he
         rect,
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use super::*;
+    use crate::lessons::Pack;
+    use crate::report::{
+        Assertion, BuildReport, Diagnostic, Failure, ItemReport, RequestRecord, ResponseRecord,
+        Stopped,
+    };
+    use crate::workspace::Progress;
+
+    fn app() -> App {
+        App::new(Pack::embedded().unwrap(), Progress::default(), false)
+    }
+
+    fn screen(app: &App, w: u16, h: u16) -> String {
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        t.draw(|f| draw(f, app)).unwrap();
+        t.backend().to_string()
+    }
+
+    fn report(
+        app: &App,
+        verdicts: Vec<Verdict>,
+        stopped: Option<Stopped>,
+        build: BuildReport,
+    ) -> RunReport {
+        let l = &app.pack.lessons[app.lesson];
+        RunReport {
+            lesson: l.id.clone(),
+            title: l.title.clone(),
+            build,
+            stopped,
+            items: l
+                .items
+                .iter()
+                .zip(verdicts)
+                .map(|(i, v)| ItemReport {
+                    id: i.id.clone(),
+                    title: i.title.clone(),
+                    verdict: v,
+                    hints: i.hints.clone(),
+                })
+                .collect(),
+            server_output: vec![],
+            output_dropped: 0,
+        }
+    }
+
+    #[test]
+    fn lesson_text() {
+        insta::assert_snapshot!(screen(&app(), 100, 30));
+    }
+
+    #[test]
+    fn checklist_with_a_failure_detail() {
+        let mut a = app();
+        let failure = Failure {
+            step: 1,
+            steps: 1,
+            request: RequestRecord {
+                method: "GET".into(),
+                url: "http://127.0.0.1:40000/health".into(),
+                headers: vec![],
+                body: None,
+            },
+            response: Some(ResponseRecord {
+                status: 501,
+                headers: vec![("content-length".into(), "0".into())],
+                body: String::new(),
+                body_truncated: false,
+                elapsed: Duration::from_millis(1),
+            }),
+            error: None,
+            assertions: vec![Assertion {
+                subject: "status".into(),
+                expected: "equals 200".into(),
+                actual: "501".into(),
+                passed: false,
+            }],
+            server_output: vec!["INFO listening on http://127.0.0.1:40000".into()],
+        };
+        let ok = BuildReport {
+            ok: true,
+            ..BuildReport::default()
+        };
+        let r = report(
+            &a,
+            vec![
+                Verdict::Fail(Box::new(failure)),
+                Verdict::Pass,
+                Verdict::Pass,
+            ],
+            None,
+            ok,
+        );
+        a.reports.insert(r.lesson.clone(), r);
+        a.update(crate::tui::app::Event::Key(
+            ratatui::crossterm::event::KeyEvent::from(ratatui::crossterm::event::KeyCode::Char(
+                'h',
+            )),
+        ));
+        insta::assert_snapshot!(screen(&a, 100, 36));
+    }
+
+    #[test]
+    fn build_error() {
+        let mut a = app();
+        let build = BuildReport {
+            ok: false,
+            diagnostics: vec![Diagnostic {
+                level: "error".into(),
+                location: Some("01-first-endpoint/src/main.rs:18:5".into()),
+                rendered: "error[E0599]: no associated item named `NOT_IMPLEMENTE` found for struct `StatusCode`\n  --> 01-first-endpoint/src/main.rs:18:17\n".into(),
+            }],
+            ..BuildReport::default()
+        };
+        let r = report(
+            &a,
+            vec![Verdict::NotRun, Verdict::NotRun, Verdict::NotRun],
+            Some(Stopped::BuildFailed),
+            build,
+        );
+        a.reports.insert(r.lesson.clone(), r);
+        insta::assert_snapshot!(screen(&a, 100, 30));
+    }
+
+    #[test]
+    fn help_overlay() {
+        let mut a = app();
+        a.overlay = Some(Overlay::Help);
+        insta::assert_snapshot!(screen(&a, 100, 30));
+    }
+
+    #[test]
+    fn too_small_terminal() {
+        insta::assert_snapshot!(screen(&app(), 60, 20));
+    }
+}

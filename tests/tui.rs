@@ -1,0 +1,143 @@
+//! The real binary in tmux, driven as a person would: open the TUI on a fresh
+//! workspace, move between lessons, check a stub, save the solution and watch the
+//! items turn green without a key press, quit, and find the terminal and the
+//! processes clean. Needs tmux (scripts/test installs it).
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn cmd(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux is installed (scripts/test installs it)");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn screen(&self) -> String {
+        self.cmd(&["capture-pane", "-p", "-t", "t"])
+    }
+
+    fn keys(&self, keys: &str) {
+        self.cmd(&["send-keys", "-t", "t", keys]);
+    }
+
+    /// Waits (bounded) until the screen shows `text`.
+    fn wait_for(&self, text: &str, bound: Duration) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if s.contains(text) {
+                return s;
+            }
+            assert!(
+                start.elapsed() < bound,
+                "waited {bound:?} for {text:?}; the screen is:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        self.cmd(&["kill-server"]);
+    }
+}
+
+/// Processes whose working directory is inside `dir` (the lesson servers run in their lesson folder).
+fn processes_in(dir: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in fs::read_dir("/proc").unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.parse::<u32>().is_err() {
+            continue;
+        }
+        if let Ok(cwd) = fs::read_link(format!("/proc/{name}/cwd"))
+            && cwd.starts_with(dir)
+        {
+            let cmdline = fs::read_to_string(format!("/proc/{name}/cmdline")).unwrap_or_default();
+            found.push(format!("{name}: {cmdline}"));
+        }
+    }
+    found
+}
+
+#[test]
+fn a_learner_checks_a_stub_then_watch_mode_grades_the_saved_solution() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let tmux = Tmux {
+        socket: format!("apilings-test-{}", std::process::id()),
+    };
+    let command = format!(
+        "env CARGO_TARGET_DIR={root}/target/lessons {} ; echo APILINGS-EXITED; sleep 60",
+        env!("CARGO_BIN_EXE_apilings")
+    );
+    let dir = tmp.path().to_str().unwrap();
+    tmux.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        "t",
+        "-x",
+        "110",
+        "-y",
+        "32",
+        "-c",
+        dir,
+        &command,
+    ]);
+
+    tmux.wait_for("Lessons 0/3", Duration::from_secs(30));
+    tmux.keys("n");
+    tmux.wait_for(
+        "REST resources and meaningful status codes",
+        Duration::from_secs(5),
+    );
+    tmux.keys("p");
+    tmux.wait_for(
+        "A first endpoint with a response model",
+        Duration::from_secs(5),
+    );
+
+    // Check the stub: every item fails, and the detail shows the request.
+    tmux.keys("c");
+    let s = tmux.wait_for("Checklist 0/3", Duration::from_secs(600));
+    assert!(s.contains("✗ GET /health"), "{s}");
+    assert!(s.contains("expected: status equals 200"), "{s}");
+
+    // Save the solution: watch mode re-grades without a key press.
+    let ws = tmp.path().join("apilings-workspace");
+    let solution =
+        fs::read_to_string(Path::new(root).join("solutions/01-first-endpoint/src/main.rs"))
+            .unwrap();
+    fs::write(ws.join("01-first-endpoint/src/main.rs"), solution).unwrap();
+    let s = tmux.wait_for("Checklist 3/3", Duration::from_secs(120));
+    assert!(s.contains("01-first-endpoint passes"), "{s}");
+    assert!(s.contains("Lessons 1/3"), "{s}");
+
+    // Quit: the terminal is restored (the main screen is back) and nothing is left running.
+    tmux.keys("q");
+    let s = tmux.wait_for("APILINGS-EXITED", Duration::from_secs(10));
+    assert!(
+        !s.contains("Lessons 1/3"),
+        "the TUI is gone from the screen:\n{s}"
+    );
+    assert!(
+        s.contains("creating one at"),
+        "the shell's screen is back:\n{s}"
+    );
+    assert_eq!(processes_in(&ws), Vec::<String>::new());
+    let progress = fs::read_to_string(ws.join(".apilings/progress.toml")).unwrap();
+    assert!(progress.contains("state = \"passed\""), "{progress}");
+}
