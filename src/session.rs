@@ -74,6 +74,7 @@ pub async fn run_lesson(root: &Path, lesson: &Lesson, opts: &RunOptions) -> RunR
         bound: opts.bounds.build,
         locked: opts.locked,
         target_dir: opts.target_dir.clone(),
+        progress: None,
     };
     let exe = match runner::build(&spec).await {
         Err(e) => {

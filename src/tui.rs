@@ -56,6 +56,9 @@ pub async fn run(pack: Pack, ws: Workspace, opts: RunOptions) -> Result<()> {
     let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     let mut sighup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
 
+    prebuild(&ws, &app, &opts, tx.clone());
+    app.prebuild = Some((0, lock_packages(ws.root())));
+
     let mut terminal = ratatui::try_init().context("cannot set up the terminal")?;
     let _guard = TerminalGuard;
     let mut run: Option<JoinHandle<()>> = None;
@@ -163,6 +166,37 @@ pub async fn run(pack: Pack, ws: Workspace, opts: RunOptions) -> Result<()> {
         let _ = old.await; // wait until the run's processes are killed
     }
     Ok(())
+}
+
+/// Starts the first build of the dependencies in the background, with exactly the
+/// command a check of the current lesson uses (so the check finds it all fresh).
+fn prebuild(ws: &Workspace, app: &App, opts: &RunOptions, tx: UnboundedSender<Event>) {
+    let (ptx, mut prx) = unbounded_channel::<usize>();
+    let spec = crate::runner::BuildSpec {
+        workspace: ws.root().to_path_buf(),
+        package: app.pack.lessons[app.lesson].crate_name(),
+        bound: opts.bounds.build,
+        locked: opts.locked,
+        target_dir: opts.target_dir.clone(),
+        progress: Some(ptx),
+    };
+    let forward = tx.clone();
+    tokio::spawn(async move {
+        while let Some(done) = prx.recv().await {
+            let _ = forward.send(Event::Prebuild(done));
+        }
+    });
+    tokio::spawn(async move {
+        let _ = crate::runner::build(&spec).await;
+        let _ = tx.send(Event::PrebuildDone);
+    });
+}
+
+/// About how many crates a first build compiles: the packages in Cargo.lock.
+fn lock_packages(root: &Path) -> usize {
+    std::fs::read_to_string(root.join("Cargo.lock"))
+        .map(|t| t.matches("[[package]]").count())
+        .unwrap_or(0)
 }
 
 async fn sleep_until(deadline: Option<Instant>) {

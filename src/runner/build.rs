@@ -9,6 +9,7 @@ use cargo_metadata::Message;
 use cargo_metadata::diagnostic::DiagnosticLevel;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
+use tokio::sync::mpsc::UnboundedSender;
 
 use super::output::OutputBuffer;
 use super::process::ProcessGroup;
@@ -27,6 +28,8 @@ pub struct BuildSpec {
     pub locked: bool,
     /// Build into this target dir (sets `CARGO_TARGET_DIR` for cargo only).
     pub target_dir: Option<PathBuf>,
+    /// Told the number of crates finished so far (fresh or compiled), as cargo reports them.
+    pub progress: Option<UnboundedSender<usize>>,
 }
 
 /// How the build ended.
@@ -77,6 +80,7 @@ pub async fn build(spec: &BuildSpec) -> std::io::Result<BuildOutcome> {
 
     let mut report = BuildReport::default();
     let mut exe = None;
+    let mut finished = 0;
     let read = async {
         let mut lines = BufReader::new(stdout).lines();
         while let Ok(Some(line)) = lines.next_line().await {
@@ -87,6 +91,10 @@ pub async fn build(spec: &BuildSpec) -> std::io::Result<BuildOutcome> {
                 Message::CompilerArtifact(a) => {
                     if !a.fresh {
                         report.compiled += 1;
+                    }
+                    finished += 1;
+                    if let Some(tx) = &spec.progress {
+                        let _ = tx.send(finished);
                     }
                     if a.target.name.replace('_', "-") == spec.package.replace('_', "-")
                         && let Some(path) = a.executable

@@ -21,6 +21,10 @@ pub enum Event {
     RunFinished(Box<RunReport>),
     /// A file of this lesson was saved (already debounced).
     Saved(String),
+    /// The first build of the dependencies has finished this many crates.
+    Prebuild(usize),
+    /// The first build of the dependencies is over.
+    PrebuildDone,
 }
 
 /// Work for the event loop to do.
@@ -89,6 +93,8 @@ pub struct App {
     pub message: Option<String>,
     /// Draw with colours (false under NO_COLOR).
     pub color: bool,
+    /// The background build of the dependencies: (crates done, about how many in all).
+    pub prebuild: Option<(usize, usize)>,
 }
 
 impl App {
@@ -114,6 +120,7 @@ impl App {
             overlay: None,
             message: None,
             color,
+            prebuild: None,
         }
     }
 
@@ -182,6 +189,17 @@ impl App {
                     )
                 });
                 self.reports.insert(id, *report);
+                vec![]
+            }
+            Event::Prebuild(done) => {
+                if let Some((d, total)) = &mut self.prebuild {
+                    *d = done;
+                    *total = (*total).max(done);
+                }
+                vec![]
+            }
+            Event::PrebuildDone => {
+                self.prebuild = None;
                 vec![]
             }
             Event::Saved(lesson) => {

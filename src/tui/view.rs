@@ -182,9 +182,21 @@ fn draw_detail(f: &mut Frame<'_>, app: &App, area: Rect) {
         _ if app.running.as_deref() == Some(lesson.id.as_str()) => {
             lines.push(Line::from("Building and checking…"));
         }
-        None => lines.push(Line::from(
-            "Not checked yet. Save a file of this lesson, or press c.",
-        )),
+        None => {
+            lines.push(Line::from(
+                "Not checked yet. Save a file of this lesson, or press c.",
+            ));
+            if let Some((done, total)) = app.prebuild {
+                lines.push(Line::default());
+                lines.push(Line::from(
+                    "Building the lessons' dependencies once, while you read (later builds take about a second):",
+                ));
+                lines.push(Line::styled(
+                    progress_bar(done, total, 40),
+                    styled(app.color, Color::Cyan),
+                ));
+            }
+        }
         Some(r) => lines.extend(detail_lines(r, app.item, app.color)),
     }
     let shown = app.hints_shown();
@@ -267,6 +279,16 @@ fn detail_lines(r: &RunReport, index: usize, color: bool) -> Vec<Line<'static>> 
         _ => lines.push(Line::from("Not run.")),
     }
     lines
+}
+
+fn progress_bar(done: usize, total: usize, width: usize) -> String {
+    let total = total.max(1);
+    let filled = (done.min(total) * width) / total;
+    format!(
+        "[{}{}] {done}/{total} crates",
+        "█".repeat(filled),
+        "░".repeat(width - filled)
+    )
 }
 
 fn draw_status(f: &mut Frame<'_>, app: &App, area: Rect) {
@@ -483,6 +505,16 @@ mod tests {
         let mut a = app();
         a.overlay = Some(Overlay::Help);
         insta::assert_snapshot!(screen(&a, 100, 30));
+    }
+
+    #[test]
+    fn first_build_progress() {
+        let mut a = app();
+        a.prebuild = Some((0, 107));
+        a.update(crate::tui::app::Event::Prebuild(42));
+        insta::assert_snapshot!(screen(&a, 100, 30));
+        a.update(crate::tui::app::Event::PrebuildDone);
+        assert!(!screen(&a, 100, 30).contains("crates"));
     }
 
     #[test]
