@@ -79,11 +79,26 @@ fn a_learner_checks_a_stub_then_watch_mode_grades_the_saved_solution() {
     let tmux = Tmux {
         socket: format!("apilings-test-{}", std::process::id()),
     };
+    // An "editor" that appends a line to the file it is given, then returns.
+    let editor = tmp.path().join("fake-editor");
+    fs::write(
+        &editor,
+        "#!/bin/sh\necho '// edited in the editor' >> \"$1\"\n",
+    )
+    .unwrap();
+    Command::new("chmod")
+        .arg("+x")
+        .arg(&editor)
+        .status()
+        .unwrap();
     let command = format!(
-        "env CARGO_TARGET_DIR={root}/target/lessons {} ; echo APILINGS-EXITED; sleep 60",
+        "env CARGO_TARGET_DIR={root}/target/lessons EDITOR={} {} ; echo APILINGS-EXITED; sleep 60",
+        editor.display(),
         env!("CARGO_BIN_EXE_apilings")
     );
-    let dir = tmp.path().to_str().unwrap();
+    let dir = tmp.path().join("learner");
+    fs::create_dir(&dir).unwrap();
+    let dir = dir.to_str().unwrap();
     tmux.cmd(&[
         "new-session",
         "-d",
@@ -117,7 +132,7 @@ fn a_learner_checks_a_stub_then_watch_mode_grades_the_saved_solution() {
     assert!(s.contains("expected: status equals 200"), "{s}");
 
     // Save the solution: watch mode re-grades without a key press.
-    let ws = tmp.path().join("apilings-workspace");
+    let ws = tmp.path().join("learner/apilings-workspace");
     let solution =
         fs::read_to_string(Path::new(root).join("solutions/01-first-endpoint/src/main.rs"))
             .unwrap();
@@ -125,6 +140,22 @@ fn a_learner_checks_a_stub_then_watch_mode_grades_the_saved_solution() {
     let s = tmux.wait_for("Checklist 3/3", Duration::from_secs(120));
     assert!(s.contains("01-first-endpoint passes"), "{s}");
     assert!(s.contains("Lessons 1/3"), "{s}");
+
+    // e opens the lesson's file in $EDITOR and the TUI comes back.
+    tmux.keys("e");
+    let main = ws.join("01-first-endpoint/src/main.rs");
+    let start = Instant::now();
+    while !fs::read_to_string(&main)
+        .unwrap()
+        .contains("// edited in the editor")
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the editor never ran"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    tmux.wait_for("Lessons 1/3", Duration::from_secs(10));
 
     // Quit: the terminal is restored (the main screen is back) and nothing is left running.
     tmux.keys("q");
