@@ -147,6 +147,7 @@ pub async fn run(args: Args) -> Result<ExitCode> {
 async fn open_default(pack: Pack, cwd: &Path, opts: RunOptions) -> Result<ExitCode> {
     use std::io::IsTerminal as _;
     let pack_ref = &pack;
+    let mut welcome = None;
     let ws = match Workspace::find(cwd) {
         Some(ws) => {
             Workspace::open(ws.root())?;
@@ -156,13 +157,14 @@ async fn open_default(pack: Pack, cwd: &Path, opts: RunOptions) -> Result<ExitCo
             let dir = session::default_workspace_dir(cwd);
             if !dir.join(apilings::workspace::META_DIR).exists() {
                 println!("No workspace here yet; creating one at {}", dir.display());
+                welcome = Some(format!("Created your workspace in {}", dir.display()));
             }
             init(pack_ref, &dir)?
         }
     };
     // The TUI needs a terminal; piped (scripts, tests) it prints the list and the next step.
     if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
-        apilings::tui::run(pack, ws, opts).await?;
+        apilings::tui::run(pack, ws, opts, welcome).await?;
         return Ok(ExitCode::SUCCESS);
     }
     let progress = load_progress(&ws);

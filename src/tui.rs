@@ -42,12 +42,18 @@ impl Drop for TerminalGuard {
 }
 
 /// Runs the TUI on `ws` until the learner quits.
-pub async fn run(pack: Pack, ws: Workspace, opts: RunOptions) -> Result<()> {
+/// `welcome` is shown in the status bar first (e.g. where a new workspace was created).
+pub async fn run(
+    pack: Pack,
+    ws: Workspace,
+    opts: RunOptions,
+    welcome: Option<String>,
+) -> Result<()> {
     let _lock = ws.lock()?;
     let (progress, warning) = ws.progress();
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let mut app = App::new(pack, progress, color);
-    app.message = warning;
+    app.message = warning.or(welcome);
 
     let (tx, mut rx) = unbounded_channel::<Event>();
     let paused = Arc::new(AtomicBool::new(false));
@@ -259,7 +265,8 @@ fn watch(
             }
         }
     };
-    let force_poll = std::env::var_os("APILINGS_POLL").is_some_and(|v| v == "1");
+    let force_poll =
+        std::env::var_os("APILINGS_POLL").is_some_and(|v| v == "1") || events_unreliable(&root);
     let mut watcher: Box<dyn notify::Watcher + Send> = if force_poll {
         Box::new(
             notify::PollWatcher::new(
@@ -285,6 +292,31 @@ fn watch(
         let _ = watcher.watch(&dir, notify::RecursiveMode::Recursive);
     }
     Some(watcher)
+}
+
+/// True where inotify is known not to report changes: WSL's Windows drives
+/// (`/mnt/c/…`) and network filesystems.
+fn events_unreliable(root: &Path) -> bool {
+    let on_wsl = std::fs::read_to_string("/proc/sys/kernel/osrelease")
+        .is_ok_and(|r| r.to_ascii_lowercase().contains("microsoft"));
+    if on_wsl && root.starts_with("/mnt/") {
+        return true;
+    }
+    // The filesystem type of the longest mount point containing `root`.
+    let mounts = std::fs::read_to_string("/proc/mounts").unwrap_or_default();
+    let fs_type = mounts
+        .lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (f.len() > 2 && root.starts_with(f[1])).then(|| (f[1].len(), f[2].to_string()))
+        })
+        .max()
+        .map(|(_, t)| t)
+        .unwrap_or_default();
+    matches!(
+        fs_type.as_str(),
+        "nfs" | "nfs4" | "cifs" | "smb3" | "9p" | "fuse.sshfs" | "drvfs" | "vboxsf"
+    )
 }
 
 /// The lesson a changed path belongs to (ignoring build output and editor temp files).

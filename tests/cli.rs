@@ -543,3 +543,64 @@ fn ctrl_c_during_check_stops_the_server_and_its_children() {
         "the server and its child are gone"
     );
 }
+
+/// Processes whose working directory is inside `dir` (lesson servers run in their lesson folder).
+fn processes_in(dir: &Path) -> Vec<i32> {
+    let mut found = Vec::new();
+    for entry in fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else {
+            continue;
+        };
+        if fs::read_link(format!("/proc/{pid}/cwd")).is_ok_and(|cwd| cwd.starts_with(dir)) {
+            found.push(pid);
+        }
+    }
+    found
+}
+
+#[test]
+fn a_run_that_is_cancelled_kills_its_server_and_children() {
+    // What the TUI does when a newer save arrives: abort the run's task.
+    let _serial = BUILDS.lock().unwrap_or_else(|e| e.into_inner());
+    let (tmp, lessons) = fixture_pack();
+    let ws = tmp.path().join("ws");
+    apilings(tmp.path())
+        .arg("--lessons")
+        .arg(&lessons)
+        .arg("init")
+        .arg(&ws)
+        .assert()
+        .success();
+    let pack = apilings::lessons::Pack::from_dir(&lessons).unwrap();
+    let lesson = pack.find("02").unwrap().clone();
+    let opts = apilings::session::RunOptions {
+        target_dir: Some(shared_target()),
+        ..Default::default()
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let root = ws.clone();
+        let run =
+            tokio::spawn(async move { apilings::session::run_lesson(&root, &lesson, &opts).await });
+        let started = std::time::Instant::now();
+        // The server and the child it spawns both run in the lesson's folder.
+        while processes_in(&ws).len() < 2 {
+            assert!(
+                started.elapsed().as_secs() < 600,
+                "the server never started"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        run.abort();
+        assert!(run.await.unwrap_err().is_cancelled());
+    });
+    let start = std::time::Instant::now();
+    while !processes_in(&ws).is_empty() && start.elapsed().as_secs() < 2 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(
+        processes_in(&ws),
+        Vec::<i32>::new(),
+        "the server and its child are gone"
+    );
+}

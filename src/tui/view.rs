@@ -116,7 +116,11 @@ fn draw_lessons(f: &mut Frame<'_>, app: &App, area: Rect) {
             ]))
         })
         .collect();
-    let title = format!(" Lessons {}/{} ", app.done(), app.pack.lessons.len());
+    let title = format!(
+        " Lessons · {} of {} done ",
+        app.done(),
+        app.pack.lessons.len()
+    );
     let highlight = if app.color {
         Style::default().bg(Color::DarkGray)
     } else {
