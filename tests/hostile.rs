@@ -1,61 +1,19 @@
 //! Misbehaving servers and builds (tests/fixtures/lessons): each is graded within
 //! its bound, with a verdict in the learner's words, and leaves no process behind.
 
-use std::fs;
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
-        } else {
-            fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
-}
-
-/// Processes (not zombies) whose command line mentions `needle`.
-fn processes_mentioning(needle: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    for entry in fs::read_dir("/proc").unwrap().flatten() {
-        let name = entry.file_name();
-        let Ok(pid) = name.to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let cmdline = fs::read_to_string(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-        let stat = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        let zombie = stat
-            .rfind(')')
-            .is_some_and(|i| stat[i + 2..].starts_with('Z'));
-        if cmdline.contains(needle) && !zombie {
-            found.push(format!("{pid}: {}", cmdline.replace('\0', " ")));
-        }
-    }
-    found
-}
+mod common;
+use common::{processes_mentioning, shared_target};
 
 #[test]
 fn every_hostile_case_is_bounded_explained_and_leaves_no_process() {
-    let tmp = tempfile::tempdir().unwrap();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let lessons = tmp.path().join("lessons");
-    copy_dir(&src.join("tests/fixtures/lessons"), &lessons);
-    copy_dir(
-        &src.join("tests/fixtures/solutions"),
-        &tmp.path().join("solutions"),
-    );
-    copy_dir(&src.join("lessons/kit"), &lessons.join("kit"));
-    for f in ["pack.toml", "Cargo.lock"] {
-        fs::copy(src.join("lessons").join(f), lessons.join(f)).unwrap();
-    }
+    let (tmp, lessons) = common::fixture_pack();
     // The target dir every test workspace shares (cargo runs test binaries one at a
     // time, so the hanging build cannot block another test's build).
-    let target: PathBuf = src.join("target").join("lessons");
+    let target = shared_target();
     let ws = tmp.path().join("ws");
     let run = |args: &[&str]| {
         let mut cmd = Command::cargo_bin("apilings").unwrap();

@@ -8,6 +8,9 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+mod common;
+use common::processes_in;
+
 struct Tmux {
     socket: String,
 }
@@ -52,24 +55,6 @@ impl Drop for Tmux {
     fn drop(&mut self) {
         self.cmd(&["kill-server"]);
     }
-}
-
-/// Processes whose working directory is inside `dir` (the lesson servers run in their lesson folder).
-fn processes_in(dir: &Path) -> Vec<String> {
-    let mut found = Vec::new();
-    for entry in fs::read_dir("/proc").unwrap().flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.parse::<u32>().is_err() {
-            continue;
-        }
-        if let Ok(cwd) = fs::read_link(format!("/proc/{name}/cwd"))
-            && cwd.starts_with(dir)
-        {
-            let cmdline = fs::read_to_string(format!("/proc/{name}/cmdline")).unwrap_or_default();
-            found.push(format!("{name}: {cmdline}"));
-        }
-    }
-    found
 }
 
 #[test]

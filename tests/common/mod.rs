@@ -1,0 +1,87 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)] // each test binary uses a different subset
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Tests of one binary that build lessons run one at a time: lesson crates of
+/// different workspaces share a binary path in the shared target dir.
+pub static BUILDS: Mutex<()> = Mutex::new(());
+
+/// The target dir every workspace the tests build shares, so the lesson
+/// dependencies compile once per machine.
+pub fn shared_target() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target")
+        .join("lessons")
+}
+
+/// Copies a folder recursively.
+pub fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// A pack of the test-only lessons in tests/fixtures, with the real pack's
+/// dependencies, lock and kit (so nothing new is compiled but the lessons).
+/// Returns the temp dir and the pack's lessons folder.
+pub fn fixture_pack() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let lessons = tmp.path().join("lessons");
+    copy_dir(&src.join("tests/fixtures/lessons"), &lessons);
+    copy_dir(
+        &src.join("tests/fixtures/solutions"),
+        &tmp.path().join("solutions"),
+    );
+    copy_dir(&src.join("lessons/kit"), &lessons.join("kit"));
+    for f in ["pack.toml", "Cargo.lock"] {
+        fs::copy(src.join("lessons").join(f), lessons.join(f)).unwrap();
+    }
+    (tmp, lessons)
+}
+
+/// Live (not zombie) processes whose working directory is inside `dir`
+/// (lesson servers, and what they spawn, run in their lesson folder).
+pub fn processes_in(dir: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in fs::read_dir("/proc").unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.parse::<u32>().is_err() {
+            continue;
+        }
+        if fs::read_link(format!("/proc/{name}/cwd")).is_ok_and(|cwd| cwd.starts_with(dir)) {
+            let cmdline = fs::read_to_string(format!("/proc/{name}/cmdline")).unwrap_or_default();
+            found.push(format!("{name}: {}", cmdline.replace('\0', " ")));
+        }
+    }
+    found
+}
+
+/// Live (not zombie) processes whose command line mentions `needle`.
+pub fn processes_mentioning(needle: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in fs::read_dir("/proc").unwrap().flatten() {
+        let name = entry.file_name();
+        let Ok(pid) = name.to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let cmdline = fs::read_to_string(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        let stat = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let zombie = stat
+            .rfind(')')
+            .is_some_and(|i| stat[i + 2..].starts_with('Z'));
+        if cmdline.contains(needle) && !zombie {
+            found.push(format!("{pid}: {}", cmdline.replace('\0', " ")));
+        }
+    }
+    found
+}
