@@ -8,6 +8,15 @@ use assert_cmd::Command;
 mod common;
 use common::{processes_mentioning, shared_target};
 
+/// The port of the first request URL in a report (`http://127.0.0.1:PORT/…`).
+fn port_in(text: &str) -> Option<u16> {
+    let rest = &text[text.find("http://127.0.0.1:")? + "http://127.0.0.1:".len()..];
+    rest.split(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()
+}
+
 #[test]
 fn every_hostile_case_is_bounded_explained_and_leaves_no_process() {
     let (tmp, lessons) = common::fixture_pack();
@@ -85,6 +94,18 @@ fn every_hostile_case_is_bounded_explained_and_leaves_no_process() {
             "did not finish within 5 s (the build bound)",
             30,
         ),
+        (
+            "13-ignores-sigterm",
+            &[],
+            "no response within 5 s (the request bound)",
+            15,
+        ),
+        (
+            "14-child-keeps-port",
+            &[],
+            "no response within 5 s (the request bound)",
+            15,
+        ),
     ];
     let mut tried = 0;
     for (lesson, extra, says, max_secs) in cases {
@@ -105,6 +126,11 @@ fn every_hostile_case_is_bounded_explained_and_leaves_no_process() {
         let crate_name = format!("lesson-{lesson}");
         let left = processes_mentioning(&crate_name);
         assert!(left.is_empty(), "{lesson} left processes behind: {left:?}");
+        // Where a request was sent, its port is free again.
+        if let Some(port) = port_in(&text) {
+            std::net::TcpListener::bind(("127.0.0.1", port))
+                .unwrap_or_else(|e| panic!("{lesson}: port {port} is still taken: {e}"));
+        }
         eprintln!(
             "{lesson}: bounded in {:.1} s, 0 processes left",
             took.as_secs_f64()
@@ -112,10 +138,44 @@ fn every_hostile_case_is_bounded_explained_and_leaves_no_process() {
         tried += 1;
     }
 
-    // A server that floods its output is still graded, and passes.
-    let out = run(&["check", "11"]).assert().success();
-    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    // A server that floods its output (~200 MB) is still graded, and passes, while
+    // apilings' memory stays bounded (its peak resident size is read from /proc).
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_apilings"))
+        .current_dir(&ws)
+        .env("CARGO_TARGET_DIR", &target)
+        .arg("--lessons")
+        .arg(&lessons)
+        .args(["check", "11"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak_kb = 0;
+    let watcher = std::thread::spawn(move || {
+        while let Ok(status) = std::fs::read_to_string(&status_file) {
+            if let Some(kb) = status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse::<u64>().ok())
+            {
+                peak_kb = peak_kb.max(kb);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        peak_kb
+    });
+    let out = child.wait_with_output().unwrap();
+    let peak_kb = watcher.join().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("All 1 items pass"), "{text}");
+    eprintln!(
+        "11-floods-output: apilings' peak resident memory {} MB",
+        peak_kb / 1024
+    );
+    assert!(
+        peak_kb > 0 && peak_kb < 100 * 1024,
+        "apilings peaked at {peak_kb} kB"
+    );
     assert!(processes_mentioning("lesson-11-floods-output").is_empty());
     tried += 1;
     assert_eq!(tried, cases.len() + 1);
