@@ -157,3 +157,72 @@ fn a_learner_checks_a_stub_then_watch_mode_grades_the_saved_solution() {
     let progress = fs::read_to_string(ws.join(".apilings/progress.toml")).unwrap();
     assert!(progress.contains("state = \"passed\""), "{progress}");
 }
+
+#[test]
+fn ctrl_c_during_a_check_in_the_tui_stops_the_server_and_restores_the_terminal() {
+    let (tmp, lessons) = common::fixture_pack();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let ws = tmp.path().join("ws");
+    let init = Command::new(env!("CARGO_BIN_EXE_apilings"))
+        .arg("--lessons")
+        .arg(&lessons)
+        .arg("init")
+        .arg(&ws)
+        .output()
+        .unwrap();
+    assert!(init.status.success());
+    let tmux = Tmux {
+        socket: format!("apilings-test-c-{}", std::process::id()),
+    };
+    let command = format!(
+        "env CARGO_TARGET_DIR={root}/target/lessons {} --lessons {} ; echo APILINGS-EXITED; sleep 60",
+        env!("CARGO_BIN_EXE_apilings"),
+        lessons.display()
+    );
+    tmux.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        "t",
+        "-x",
+        "110",
+        "-y",
+        "32",
+        "-c",
+        ws.to_str().unwrap(),
+        &command,
+    ]);
+    tmux.wait_for("01-secret-from-env", Duration::from_secs(30));
+    // 02-never-answers: its server accepts and never answers, and spawns a sleeping child.
+    tmux.keys("n");
+    tmux.wait_for(
+        "A server that accepts and never answers",
+        Duration::from_secs(5),
+    );
+    tmux.keys("c");
+    let start = Instant::now();
+    while processes_in(&ws.join("02-never-answers")).len() < 2 {
+        assert!(
+            start.elapsed() < Duration::from_secs(600),
+            "the server never started:\n{}",
+            tmux.screen()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    tmux.keys("C-c");
+    let s = tmux.wait_for("APILINGS-EXITED", Duration::from_secs(10));
+    assert!(
+        !s.contains("Checklist"),
+        "the TUI is gone from the screen:\n{s}"
+    );
+    let lesson_dir = ws.join("02-never-answers");
+    let start = Instant::now();
+    while !processes_in(&lesson_dir).is_empty() && start.elapsed() < Duration::from_secs(2) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(
+        processes_in(&lesson_dir),
+        Vec::<String>::new(),
+        "the server and its child are gone"
+    );
+}
