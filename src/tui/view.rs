@@ -52,7 +52,7 @@ pub fn draw(f: &mut Frame<'_>, app: &App) {
     draw_status(f, app, status);
 
     match &app.overlay {
-        Some(Overlay::Help) => popup(f, " Keys ", help_text(), 60, 20),
+        Some(Overlay::Help) => popup(f, " Keys ", help_text(), 70, 90),
         Some(Overlay::ConfirmReset) => popup(
             f,
             " Reset ",
@@ -61,7 +61,7 @@ pub fn draw(f: &mut Frame<'_>, app: &App) {
                 lesson.id
             )),
             50,
-            7,
+            90,
         ),
         Some(Overlay::Solution(s)) => popup(
             f,
@@ -330,30 +330,33 @@ fn help_text() -> Text<'static> {
         ("?", "this help"),
         ("q / Ctrl-C", "quit"),
     ];
-    Text::from(
-        rows.iter()
-            .map(|(k, v)| {
-                Line::from(vec![
-                    Span::styled(
-                        format!("{k:>12}  "),
-                        Style::default().add_modifier(Modifier::BOLD),
-                    ),
-                    Span::raw(*v),
-                ])
-            })
-            .collect::<Vec<_>>(),
-    )
+    let mut lines: Vec<Line<'static>> = rows
+        .iter()
+        .map(|(k, v)| {
+            Line::from(vec![
+                Span::styled(
+                    format!("{k:>12}  "),
+                    Style::default().add_modifier(Modifier::BOLD),
+                ),
+                Span::raw(*v),
+            ])
+        })
+        .collect();
+    lines.push(Line::default());
+    lines.push(Line::from(
+        "  lessons:   ✓ passed   ✗ failing   · not started",
+    ));
+    lines.push(Line::from(
+        "  checklist: ○ pending  … running   ✓ pass   ✗ fail   · not run",
+    ));
+    Text::from(lines)
 }
 
-fn popup(f: &mut Frame<'_>, title: &str, body: Text<'static>, width_pct: u16, height: u16) {
+/// A bordered box in the middle of the screen, as tall as its text (at most `max_height_pct`).
+fn popup(f: &mut Frame<'_>, title: &str, body: Text<'static>, width_pct: u16, max_height_pct: u16) {
     let area = f.area();
     let w = (area.width * width_pct / 100).max(40).min(area.width);
-    let h = if height <= 100 && height > 30 {
-        area.height * height / 100
-    } else {
-        height + 2
-    };
-    let h = h.min(area.height);
+    let h = (body.lines.len() as u16 + 2).min(area.height * max_height_pct / 100);
     let rect = Rect::new(
         area.x + (area.width - w) / 2,
         area.y + (area.height - h) / 2,
