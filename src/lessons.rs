@@ -9,7 +9,6 @@
 mod source;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 use std::path::PathBuf;
 
 use serde::Deserialize;
@@ -404,12 +403,6 @@ fn position(file: &str, at: Option<(usize, usize)>) -> String {
     match at {
         Some((line, col)) => format!("{file}:{line}:{col}"),
         None => file.to_string(),
-    }
-}
-
-impl fmt::Display for Lesson {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} — {}", self.id, self.title)
     }
 }
 

@@ -113,8 +113,6 @@ pub enum Stopped {
         /// What went wrong.
         message: String,
     },
-    /// The learner (Ctrl-C) or a newer save cancelled the run.
-    Cancelled,
 }
 
 /// The verdict on one checklist item.

@@ -40,18 +40,6 @@ pub trait OutputTap: Send + Sync {
     fn since(&self, mark: u64) -> Vec<String>;
 }
 
-/// A tap for servers whose output is not captured (e.g. graded by URL).
-pub struct NoOutput;
-
-impl OutputTap for NoOutput {
-    fn mark(&self) -> u64 {
-        0
-    }
-    fn since(&self, _: u64) -> Vec<String> {
-        Vec::new()
-    }
-}
-
 /// Sends requests to one server under test.
 pub struct Executor {
     client: reqwest::Client,

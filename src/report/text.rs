@@ -145,7 +145,6 @@ pub fn stopped_line(why: &Stopped) -> String {
             format!("The server exited {how} before it listened on its port; its output is below.")
         }
         Stopped::Infrastructure { message } => format!("The run could not happen: {message}"),
-        Stopped::Cancelled => "The run was cancelled.".into(),
     }
 }
 

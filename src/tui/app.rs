@@ -346,7 +346,6 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ratatui::crossterm::event::KeyEventKind;
 
     fn key(c: KeyCode) -> Event {
         Event::Key(KeyEvent::new(c, KeyModifiers::NONE))
@@ -377,7 +376,6 @@ mod tests {
         );
         a.update(key(KeyCode::Enter));
         assert_eq!(a.lesson_id(), "03-validation");
-        let _ = KeyEventKind::Press;
     }
 
     #[test]
