@@ -93,6 +93,8 @@ pub struct App {
     pub message: Option<String>,
     /// Draw with colours (false under NO_COLOR).
     pub color: bool,
+    /// Each lesson's text, rendered from Markdown once (not on every frame).
+    pub texts: Vec<ratatui::text::Text<'static>>,
     /// The background build of the dependencies: (crates done, about how many in all).
     pub prebuild: Option<(usize, usize)>,
 }
@@ -106,6 +108,11 @@ impl App {
             .position(|l| progress.state(&l.id) != LessonState::Passed)
             .unwrap_or(0);
         App {
+            texts: pack
+                .lessons
+                .iter()
+                .map(|l| super::markdown::render(&l.readme, color))
+                .collect(),
             pack,
             progress,
             lesson,

@@ -77,6 +77,8 @@ pub fn line(code: &str, lang: &str, p: &Palette) -> Vec<Span<'static>> {
     };
     let mut spans = Vec::new();
     let chars: Vec<char> = code.chars().collect();
+    // Byte offset of each char, so the rest of the line is a slice, not a copy.
+    let offsets: Vec<usize> = code.char_indices().map(|(b, _)| b).collect();
     let mut i = 0;
     let mut plain = String::new();
     let flush = |plain: &mut String, spans: &mut Vec<Span<'static>>| {
@@ -85,11 +87,11 @@ pub fn line(code: &str, lang: &str, p: &Palette) -> Vec<Span<'static>> {
         }
     };
     while i < chars.len() {
-        let rest: String = chars[i..].iter().collect();
+        let rest = &code[offsets[i]..];
         let c = chars[i];
         if rest.starts_with(comment_start) && !(lang.starts_with("r") && rest.starts_with("#[")) {
             flush(&mut plain, &mut spans);
-            spans.push(Span::styled(rest, p.comment));
+            spans.push(Span::styled(rest.to_string(), p.comment));
             break;
         }
         if (c == '#' && rest.starts_with("#[")) || (c == '@' && i == first_non_space(&chars)) {

@@ -8,7 +8,6 @@ use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph, Wrap};
 
 use super::app::{App, Focus, Overlay};
-use super::markdown;
 use crate::report::{RunReport, Verdict, text};
 use crate::workspace::LessonState;
 
@@ -39,9 +38,8 @@ pub fn draw(f: &mut Frame<'_>, app: &App) {
     .areas(right);
 
     draw_lessons(f, app, left);
-    let readme = markdown::render(&lesson.readme, app.color);
     f.render_widget(
-        Paragraph::new(readme)
+        Paragraph::new(app.texts[app.lesson].clone())
             .block(block(&format!(" {} ", lesson.title), false, app.color))
             .wrap(Wrap { trim: false })
             .scroll((app.scroll, 0)),
