@@ -1,32 +1,28 @@
 //! Progress and workspace metadata are written atomically: a writer killed with
 //! SIGKILL at random moments always leaves either the old or the new version.
 //!
-//! The writer is this test binary itself, re-run with `WRITER_TARGET` set (see
-//! `writer_mode`), so no helper binary is needed.
+//! The writer is this same test, re-run by itself with `WRITER_TARGET` set, so no
+//! helper binary is needed.
 
 use std::time::Duration;
+
+const TEST: &str = "a_writer_killed_at_random_moments_never_leaves_a_torn_file";
 
 fn version(c: char) -> String {
     // Large, so a torn write could not pass for a whole version.
     format!("[lessons]\n# {}\n", c.to_string().repeat(200_000))
 }
 
-/// Rewrites the file named by `WRITER_TARGET` forever, alternating two versions.
-/// Without that variable (a normal test run) it does nothing.
-#[test]
-fn writer_mode() {
-    let Some(path) = std::env::var_os("WRITER_TARGET") else {
-        return;
-    };
-    let versions = [version('a'), version('b')];
-    for n in 0.. {
-        apilings::workspace::write_atomic(std::path::Path::new(&path), versions[n % 2].as_bytes())
-            .unwrap();
-    }
-}
-
 #[test]
 fn a_writer_killed_at_random_moments_never_leaves_a_torn_file() {
+    if let Some(path) = std::env::var_os("WRITER_TARGET") {
+        // The writer's side: rewrite the file forever, alternating two versions.
+        let versions = [version('a'), version('b')];
+        for n in 0.. {
+            let path = std::path::Path::new(&path);
+            apilings::workspace::write_atomic(path, versions[n % 2].as_bytes()).unwrap();
+        }
+    }
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("progress.toml");
     std::fs::write(&file, version('a')).unwrap();
@@ -34,7 +30,7 @@ fn a_writer_killed_at_random_moments_never_leaves_a_torn_file() {
     let mut seen_b = false;
     for _ in 0..60 {
         let mut child = std::process::Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", "writer_mode", "--test-threads=1"])
+            .args(["--exact", TEST, "--test-threads=1"])
             .env("WRITER_TARGET", &file)
             .stdout(std::process::Stdio::null())
             .spawn()
