@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use tokio::sync::mpsc::UnboundedSender;
 
 use crate::checks::exec::{Executor, Limits};
 use crate::checks::template::Scope;
@@ -68,15 +69,7 @@ pub async fn run_lesson(root: &Path, lesson: &Lesson, opts: &RunOptions) -> RunR
         server_output: Vec::new(),
         output_dropped: 0,
     };
-    let spec = BuildSpec {
-        workspace: root.to_path_buf(),
-        package: lesson.crate_name(),
-        bound: opts.bounds.build,
-        locked: opts.locked,
-        target_dir: opts.target_dir.clone(),
-        progress: None,
-    };
-    let exe = match runner::build(&spec).await {
+    let exe = match runner::build(&build_spec(root, lesson, opts)).await {
         Err(e) => {
             report.stopped = Some(Stopped::Infrastructure {
                 message: format!("could not run cargo: {e}"),
@@ -198,6 +191,34 @@ pub async fn run_lesson(root: &Path, lesson: &Lesson, opts: &RunOptions) -> RunR
     report.server_output = output.lines();
     report.output_dropped = output.dropped();
     report
+}
+
+/// The build a run of `lesson` does: the same command for a check and for the
+/// background prebuild, so the check finds the prebuild's work fresh.
+pub fn build_spec(root: &Path, lesson: &Lesson, opts: &RunOptions) -> BuildSpec {
+    BuildSpec {
+        workspace: root.to_path_buf(),
+        package: lesson.crate_name(),
+        bound: opts.bounds.build,
+        locked: opts.locked,
+        target_dir: opts.target_dir.clone(),
+        progress: None,
+    }
+}
+
+/// Builds `lesson` without running it, telling `progress` how many crates are done.
+pub async fn prebuild(
+    root: &Path,
+    lesson: &Lesson,
+    opts: &RunOptions,
+    progress: UnboundedSender<usize>,
+) {
+    let spec = BuildSpec {
+        progress: Some(progress),
+        ..build_spec(root, lesson, opts)
+    };
+    // Its failures show up in the next check, which runs the same build.
+    let _ = runner::build(&spec).await;
 }
 
 /// True when a server's last words say its port was taken.

@@ -178,14 +178,9 @@ pub async fn run(
 /// command a check of the current lesson uses (so the check finds it all fresh).
 fn prebuild(ws: &Workspace, app: &App, opts: &RunOptions, tx: UnboundedSender<Event>) {
     let (ptx, mut prx) = unbounded_channel::<usize>();
-    let spec = crate::runner::BuildSpec {
-        workspace: ws.root().to_path_buf(),
-        package: app.pack.lessons[app.lesson].crate_name(),
-        bound: opts.bounds.build,
-        locked: opts.locked,
-        target_dir: opts.target_dir.clone(),
-        progress: Some(ptx),
-    };
+    let root = ws.root().to_path_buf();
+    let lesson = app.pack.lessons[app.lesson].clone();
+    let opts = opts.clone();
     let forward = tx.clone();
     tokio::spawn(async move {
         while let Some(done) = prx.recv().await {
@@ -193,7 +188,7 @@ fn prebuild(ws: &Workspace, app: &App, opts: &RunOptions, tx: UnboundedSender<Ev
         }
     });
     tokio::spawn(async move {
-        let _ = crate::runner::build(&spec).await;
+        session::prebuild(&root, &lesson, &opts, ptx).await;
         let _ = tx.send(Event::PrebuildDone);
     });
 }
