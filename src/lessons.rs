@@ -240,12 +240,50 @@ fn load_lesson(files: &PackFiles, dir: &str) -> Result<Lesson, PackError> {
                 ),
             ));
         }
-        if item.steps.is_empty() {
-            return Err(PackError::invalid(
-                label,
-                at(&format!("\"{}\"", item.id)),
-                format!("item `{}` has no [[item.step]]", item.id),
-            ));
+        match (&item.start, item.steps.is_empty()) {
+            (None, true) => {
+                return Err(PackError::invalid(
+                    label,
+                    at(&format!("\"{}\"", item.id)),
+                    format!(
+                        "item `{}` has no [[item.step]] (and no `start`): it checks nothing",
+                        item.id
+                    ),
+                ));
+            }
+            (Some(_), false) => {
+                return Err(PackError::invalid(
+                    label,
+                    at(&format!("\"{}\"", item.id)),
+                    format!(
+                        "item `{}` has both `start` and steps: a start item runs its own server, steps need the shared one; split it in two",
+                        item.id
+                    ),
+                ));
+            }
+            _ => {}
+        }
+        if let Some(start) = &item.start {
+            if let Some(name) = start
+                .without
+                .iter()
+                .find(|n| !parsed.server.env.contains_key(*n))
+            {
+                let known: Vec<&str> = parsed.server.env.keys().map(String::as_str).collect();
+                return Err(PackError::invalid(
+                    label,
+                    at(&format!("\"{name}\"")),
+                    format!(
+                        "`without` names `{name}`, which [server.env] does not set; it sets: {}",
+                        if known.is_empty() {
+                            "nothing".to_string()
+                        } else {
+                            known.join(", ")
+                        }
+                    ),
+                ));
+            }
+            check_names(start.env.values(), &run_names, &label, text)?;
         }
         let mut names = run_names.clone();
         names.extend(item.vars.keys().cloned());

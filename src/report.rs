@@ -154,8 +154,11 @@ pub struct Failure {
     pub step: usize,
     /// How many steps the item has.
     pub steps: usize,
-    /// The request as sent.
+    /// The request as sent (empty `method` when the step sent none).
     pub request: RequestRecord,
+    /// For an item that starts the server itself: how it was started.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<StartRecord>,
     /// The response, when one came back.
     pub response: Option<ResponseRecord>,
     /// Why no usable response came back (connection refused, a bound hit, …).
@@ -164,6 +167,15 @@ pub struct Failure {
     pub assertions: Vec<Assertion>,
     /// What the server printed while this step ran.
     pub server_output: Vec<String>,
+}
+
+/// A start of the server with a changed environment (an item with `start`).
+#[derive(Debug, Clone, Serialize)]
+pub struct StartRecord {
+    /// Variables left out.
+    pub without: Vec<String>,
+    /// Variables set or overridden.
+    pub env: Vec<(String, String)>,
 }
 
 /// A request exactly as it was sent.
@@ -180,6 +192,16 @@ pub struct RequestRecord {
 }
 
 impl RequestRecord {
+    /// The record of a step that sent no request.
+    pub fn none() -> Self {
+        RequestRecord {
+            method: String::new(),
+            url: String::new(),
+            headers: vec![],
+            body: None,
+        }
+    }
+
     /// An equivalent `curl` command line the learner can paste.
     pub fn to_curl(&self) -> String {
         let mut cmd = String::from("curl -i");

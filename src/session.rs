@@ -9,10 +9,12 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use tokio::sync::mpsc::UnboundedSender;
 
+use crate::checks::eval::{self, StartOutcome};
 use crate::checks::exec::{Executor, Limits};
+use crate::checks::model::Start;
 use crate::checks::template::Scope;
 use crate::lessons::{Lesson, Pack};
-use crate::report::{ItemReport, RunReport, Stopped, Verdict};
+use crate::report::{Failure, ItemReport, RequestRecord, RunReport, StartRecord, Stopped, Verdict};
 use crate::runner::{self, BuildOutcome, BuildSpec, Server, ServerSpec, StartError};
 use crate::workspace::Workspace;
 
@@ -109,25 +111,22 @@ pub async fn run_lesson(root: &Path, lesson: &Lesson, opts: &RunOptions) -> RunR
         port: 0,
         ready_bound: opts.bounds.ready,
     };
-    // Another process can take the free port between our probe and the server's bind:
-    // that race is retried with a new port, never reported as the learner's error.
-    let mut attempts = 0;
-    let started = loop {
-        attempts += 1;
-        server_spec.port = match runner::pick_port() {
-            Ok(p) => p,
-            Err(e) => {
-                report.stopped = Some(Stopped::Infrastructure {
-                    message: format!("no free port on 127.0.0.1: {e}"),
-                });
-                return report;
-            }
-        };
-        match Server::start(&server_spec).await {
-            Err(StartError::Exited { output, .. }) if attempts < 3 && lost_port_race(&output) => {
-                continue;
-            }
-            other => break other,
+    // Items that start the server themselves go first, each with its own process.
+    for (item, entry) in lesson.items.iter().zip(report.items.iter_mut()) {
+        if let Some(start) = &item.start {
+            entry.verdict = run_start(start, &server_spec, &scope).await;
+        }
+    }
+    if lesson.items.iter().all(|i| i.start.is_some()) {
+        return report;
+    }
+    let started = match start_server(&mut server_spec).await {
+        Ok(started) => started,
+        Err(e) => {
+            report.stopped = Some(Stopped::Infrastructure {
+                message: format!("no free port on 127.0.0.1: {e}"),
+            });
+            return report;
         }
     };
     let port = server_spec.port;
@@ -175,10 +174,13 @@ pub async fn run_lesson(root: &Path, lesson: &Lesson, opts: &RunOptions) -> RunR
         ..Limits::default()
     };
     let output = server.output();
+    let tap = server.tap();
     match Executor::new(server.port(), limits) {
         Ok(executor) => {
             for (item, entry) in lesson.items.iter().zip(report.items.iter_mut()) {
-                entry.verdict = executor.run_item(item, &scope, output.as_ref()).await;
+                if item.start.is_none() {
+                    entry.verdict = executor.run_item(item, &scope, &tap).await;
+                }
             }
         }
         Err(e) => {
@@ -191,6 +193,90 @@ pub async fn run_lesson(root: &Path, lesson: &Lesson, opts: &RunOptions) -> RunR
     report.server_output = output.lines();
     report.output_dropped = output.dropped();
     report
+}
+
+/// Starts the server on a free port. Another process can take the port between
+/// our probe and the server's bind: that race is retried on a new port, never
+/// reported as the learner's error. `Err` only when no port can be had.
+async fn start_server(spec: &mut ServerSpec) -> std::io::Result<Result<Server, StartError>> {
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        spec.port = runner::pick_port()?;
+        match Server::start(spec).await {
+            Err(StartError::Exited { output, .. }) if attempts < 3 && lost_port_race(&output) => {
+                continue;
+            }
+            other => return Ok(other),
+        }
+    }
+}
+
+/// An item's own start with a changed environment, which must fail.
+async fn run_start(start: &Start, base: &ServerSpec, scope: &Scope) -> Verdict {
+    let mut record = StartRecord {
+        without: start.without.clone(),
+        env: Vec::new(),
+    };
+    let fail = |record: StartRecord, error: Option<String>, assertions, output| {
+        Verdict::Fail(Box::new(Failure {
+            step: 1,
+            steps: 1,
+            request: RequestRecord::none(),
+            start: Some(record),
+            response: None,
+            error,
+            assertions,
+            server_output: output,
+        }))
+    };
+    let lesson_bug = |e| Some(format!("lesson error (not your code): {e}"));
+    for (name, template) in &start.env {
+        match scope.render(template) {
+            Ok(value) => record.env.push((name.clone(), value)),
+            Err(e) => return fail(record, lesson_bug(e), vec![], vec![]),
+        }
+    }
+    let mut spec = base.clone();
+    spec.env
+        .retain(|(name, _)| !start.without.contains(name) && !start.env.contains_key(name));
+    spec.env.extend(record.env.iter().cloned());
+    let (outcome, output) = match start_server(&mut spec).await {
+        Err(e) => {
+            let why = format!("no free port on 127.0.0.1: {e}");
+            return fail(record, Some(why), vec![], vec![]);
+        }
+        Ok(Err(StartError::Spawn(e))) => {
+            let why = format!("could not start {}: {e}", spec.exe.display());
+            return fail(record, Some(why), vec![], vec![]);
+        }
+        Ok(Err(StartError::Exited {
+            code,
+            signal,
+            output,
+        })) => (StartOutcome::Exited { code, signal }, output),
+        Ok(Err(StartError::NeverListened { bound, output, .. })) => {
+            (StartOutcome::StillRunning { bound }, output)
+        }
+        Ok(Err(StartError::ListensEverywhere { output, .. })) => {
+            (StartOutcome::Listened { port: spec.port }, output)
+        }
+        Ok(Ok(server)) => {
+            // Give it a moment to print what it prints at startup.
+            tokio::time::sleep(Duration::from_millis(30)).await;
+            let output = server.output().lines();
+            server.stop().await;
+            (StartOutcome::Listened { port: spec.port }, output)
+        }
+    };
+    match eval::evaluate_start(start, &outcome, &output, scope) {
+        Ok(assertions) if assertions.iter().all(|a| a.passed) => Verdict::Pass,
+        Ok(assertions) => {
+            let failed = assertions.into_iter().filter(|a| !a.passed).collect();
+            fail(record, None, failed, output)
+        }
+        Err(e) => fail(record, lesson_bug(e), vec![], output),
+    }
 }
 
 /// The build a run of `lesson` does: the same command for a check and for the

@@ -113,7 +113,7 @@ fn an_unknown_lesson_lists_the_known_ones() {
     let (_tmp, ws) = new_workspace();
     for cmd in ["check", "hint", "reset", "solution"] {
         apilings(&ws).args([cmd, "no-such-lesson"]).assert().code(2).stderr(contains(
-            "unknown lesson `no-such-lesson`; the lessons are: 01-first-endpoint, 02-rest-resources, 03-validation, 04-separate-models, 05-typed-params, 06-domain-errors, 07-auth-dependencies",
+            "unknown lesson `no-such-lesson`; the lessons are: 01-first-endpoint, 02-rest-resources, 03-validation, 04-separate-models, 05-typed-params, 06-domain-errors, 07-auth-dependencies, 08-panics, 09-config-secrets, 10-cors",
         ));
     }
 }
@@ -130,7 +130,7 @@ fn list_shows_every_lesson_in_order_with_its_state() {
     let third = text.find("03-validation").unwrap();
     assert!(first < third);
     assert!(text.contains("not started"));
-    assert!(text.contains("0 of 7 lessons done"));
+    assert!(text.contains("0 of 10 lessons done"));
 }
 
 #[test]
@@ -252,7 +252,7 @@ fn check_grades_the_stub_then_the_solution_and_records_progress() {
     apilings(&ws)
         .arg("list")
         .assert()
-        .stdout(contains("1 of 7 lessons done"));
+        .stdout(contains("1 of 10 lessons done"));
     apilings(&ws)
         .args(["solution", "01"])
         .assert()
@@ -318,7 +318,16 @@ fn verify_proves_every_item_fails_on_its_stub_and_passes_on_its_solution() {
                 .and(contains(
                     "✓ 07-auth-dependencies: 3/3 items fail on the stub, 3/3 pass on the solution",
                 ))
-                .and(contains("All 7 lesson(s) verified.")),
+                .and(contains(
+                    "✓ 08-panics: 3/3 items fail on the stub, 3/3 pass on the solution",
+                ))
+                .and(contains(
+                    "✓ 09-config-secrets: 5/5 items fail on the stub, 5/5 pass on the solution",
+                ))
+                .and(contains(
+                    "✓ 10-cors: 3/3 items fail on the stub, 3/3 pass on the solution",
+                ))
+                .and(contains("All 10 lesson(s) verified.")),
         );
 }
 

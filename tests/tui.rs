@@ -98,7 +98,7 @@ fn a_learner_checks_a_stub_then_watch_mode_grades_the_saved_solution() {
         &command,
     ]);
 
-    tmux.wait_for("Lessons · 0 of 7 done", Duration::from_secs(30));
+    tmux.wait_for("Lessons · 0 of 10 done", Duration::from_secs(30));
     tmux.keys("n");
     tmux.wait_for(
         "REST resources and meaningful status codes",
@@ -124,7 +124,7 @@ fn a_learner_checks_a_stub_then_watch_mode_grades_the_saved_solution() {
     fs::write(ws.join("01-first-endpoint/src/main.rs"), solution).unwrap();
     let s = tmux.wait_for("Checklist 3/3", Duration::from_secs(120));
     assert!(s.contains("01-first-endpoint passes"), "{s}");
-    assert!(s.contains("Lessons · 1 of 7 done"), "{s}");
+    assert!(s.contains("Lessons · 1 of 10 done"), "{s}");
 
     // e opens the lesson's file in $EDITOR and the TUI comes back.
     tmux.keys("e");
@@ -140,13 +140,13 @@ fn a_learner_checks_a_stub_then_watch_mode_grades_the_saved_solution() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    tmux.wait_for("Lessons · 1 of 7 done", Duration::from_secs(10));
+    tmux.wait_for("Lessons · 1 of 10 done", Duration::from_secs(10));
 
     // Quit: the terminal is restored (the main screen is back) and nothing is left running.
     tmux.keys("q");
     let s = tmux.wait_for("APILINGS-EXITED", Duration::from_secs(10));
     assert!(
-        !s.contains("Lessons · 1 of 7 done"),
+        !s.contains("Lessons · 1 of 10 done"),
         "the TUI is gone from the screen:\n{s}"
     );
     assert!(

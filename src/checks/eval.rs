@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::Value as Json;
 
-use super::model::{Capture, Expect, JsonType, Predicate};
+use super::model::{Capture, Expect, JsonType, Predicate, Start};
 use super::template::{Scope, UnknownVariable};
 use crate::report::{Assertion, shorten};
 
@@ -104,6 +104,165 @@ pub fn evaluate(
         check(&mut out, "body", p, Some(&actual), scope)?;
     }
     Ok(out)
+}
+
+/// The server process as seen after a step: what it printed and whether it ended.
+#[derive(Debug, Clone, Default)]
+pub struct ServerState {
+    /// Every output line kept so far.
+    pub output: Vec<String>,
+    /// How it ended (`exited with code 101`), or `None` while it runs.
+    pub ended: Option<String>,
+}
+
+/// The assertions of `expect` on the server process (`output`, `running`).
+pub fn evaluate_server(
+    expect: &Expect,
+    server: &ServerState,
+    scope: &Scope,
+) -> Result<Vec<Assertion>, UnknownVariable> {
+    let mut out = Vec::new();
+    if let Some(want) = expect.running {
+        out.push(Assertion {
+            subject: "server process".into(),
+            expected: if want { "still running" } else { "ended" }.into(),
+            actual: match &server.ended {
+                Some(how) => how.clone(),
+                None => "running".into(),
+            },
+            passed: server.ended.is_none() == want,
+        });
+    }
+    if let Some(p) = &expect.output {
+        check_output(&mut out, p, &server.output, scope)?;
+    }
+    Ok(out)
+}
+
+/// How a start that should fail went.
+#[derive(Debug, Clone)]
+pub enum StartOutcome {
+    /// It exited before listening.
+    Exited {
+        /// Exit code, if any.
+        code: Option<i32>,
+        /// The signal that ended it, if any.
+        signal: Option<i32>,
+    },
+    /// It listened on its port: it started despite the changed environment.
+    Listened {
+        /// The port it answered on.
+        port: u16,
+    },
+    /// Still running, not listening, when the bound was hit.
+    StillRunning {
+        /// The bound.
+        bound: Duration,
+    },
+}
+
+/// The assertions of a [`Start`]: a non-zero exit, then its `output` predicate.
+pub fn evaluate_start(
+    start: &Start,
+    outcome: &StartOutcome,
+    output: &[String],
+    scope: &Scope,
+) -> Result<Vec<Assertion>, UnknownVariable> {
+    let (passed, actual) = match outcome {
+        StartOutcome::Exited { code: Some(0), .. } => {
+            (false, "it exited with code 0 (success)".to_string())
+        }
+        StartOutcome::Exited {
+            code: Some(code), ..
+        } => (true, format!("it exited with code {code}")),
+        StartOutcome::Exited {
+            signal: Some(sig), ..
+        } => (true, format!("it was ended by signal {sig}")),
+        StartOutcome::Exited { .. } => (true, "it exited".to_string()),
+        StartOutcome::Listened { port } => (
+            false,
+            format!("it started and answered on 127.0.0.1:{port}"),
+        ),
+        StartOutcome::StillRunning { bound } => (
+            false,
+            format!(
+                "it was still running {} s later (the start bound), neither serving nor exiting",
+                bound.as_secs_f64()
+            ),
+        ),
+    };
+    let mut out = vec![Assertion {
+        subject: "server start".into(),
+        expected: "refuses: exits with a non-zero code".into(),
+        actual,
+        passed,
+    }];
+    if let Some(p) = &start.output {
+        check_output(&mut out, p, output, scope)?;
+    }
+    Ok(out)
+}
+
+/// `p` against the output as one text; a failure shows the lines that matter, not all of it.
+fn check_output(
+    out: &mut Vec<Assertion>,
+    p: &Predicate,
+    lines: &[String],
+    scope: &Scope,
+) -> Result<(), UnknownVariable> {
+    let text = Json::String(lines.join("\n"));
+    let first = out.len();
+    check(out, "server output", p, Some(&text), scope)?;
+    for a in &mut out[first..] {
+        a.actual = output_excerpt(lines, p, scope)?;
+    }
+    Ok(())
+}
+
+/// The output lines a reader needs: those holding or matching what the predicate
+/// names, else the last few lines.
+fn output_excerpt(
+    lines: &[String],
+    p: &Predicate,
+    scope: &Scope,
+) -> Result<String, UnknownVariable> {
+    let mut needles = Vec::new();
+    for v in [&p.contains, &p.not_contains].into_iter().flatten() {
+        if let Json::String(s) = scope.render_json(v)? {
+            needles.push(s);
+        }
+    }
+    let hits: Vec<&String> = lines
+        .iter()
+        .filter(|l| {
+            needles.iter().any(|n| l.contains(n.as_str()))
+                || [&p.matches, &p.not_matches]
+                    .into_iter()
+                    .flatten()
+                    .any(|re| re.0.is_match(l))
+        })
+        .collect();
+    if lines.is_empty() {
+        return Ok("no output at all".into());
+    }
+    let quote = |ls: &[&String]| {
+        ls.iter()
+            .map(|l| format!("{:?}", shorten(l, 160)))
+            .collect::<Vec<_>>()
+            .join(" / ")
+    };
+    Ok(if hits.is_empty() {
+        let tail: Vec<&String> = lines[lines.len().saturating_sub(3)..].iter().collect();
+        format!(
+            "{} lines, none holds it; the last: {}",
+            lines.len(),
+            quote(&tail)
+        )
+    } else {
+        let n = hits.len();
+        let shown: Vec<&String> = hits.into_iter().take(3).collect();
+        format!("{n} of {} lines hold it: {}", lines.len(), quote(&shown))
+    })
 }
 
 /// The captured value, or why it could not be taken.
@@ -429,5 +588,102 @@ mod tests {
         assert!(json_eq(&json!({"a": [1, 2.0]}), &json!({"a": [1.0, 2]})));
         assert!(!json_eq(&json!({"a": 1}), &json!({"a": 1, "b": 2})));
         assert!(!json_eq(&json!("1"), &json!(1)));
+    }
+
+    fn server_failures(expect_toml: &str, state: &ServerState) -> Vec<String> {
+        let mut scope = Scope::default();
+        scope.set("env.API_KEY", "k-123");
+        evaluate_server(&expect(expect_toml), state, &scope)
+            .unwrap()
+            .into_iter()
+            .filter(|a| !a.passed)
+            .map(|a| format!("{} {} (got {})", a.subject, a.expected, a.actual))
+            .collect()
+    }
+
+    #[test]
+    fn server_output_and_liveness() {
+        let lines = |ls: &[&str]| ls.iter().map(|l| l.to_string()).collect::<Vec<_>>();
+        let quiet = ServerState {
+            output: lines(&["INFO listening", "INFO GET /projects 200"]),
+            ended: None,
+        };
+        let leaky = ServerState {
+            output: lines(&["INFO listening", "DEBUG config: key=k-123", "INFO done"]),
+            ended: None,
+        };
+        let dead = ServerState {
+            output: lines(&["thread 'main' panicked"]),
+            ended: Some("exited with code 101".into()),
+        };
+        let table: &[(&str, &ServerState, &[&str])] = &[
+            ("output = { not_contains = '{{env.API_KEY}}' }", &quiet, &[]),
+            (
+                "output = { not_contains = '{{env.API_KEY}}' }",
+                &leaky,
+                &[
+                    "server output does not contain \"k-123\" (got 1 of 3 lines hold it: \"DEBUG config: key=k-123\")",
+                ],
+            ),
+            (
+                "output = { contains = 'GET /projects' }",
+                &leaky,
+                &[
+                    "server output contains \"GET /projects\" (got 3 lines, none holds it; the last: \"INFO listening\" / \"DEBUG config: key=k-123\" / \"INFO done\")",
+                ],
+            ),
+            ("output = { matches = 'GET /projects \\d+' }", &quiet, &[]),
+            ("running = true", &quiet, &[]),
+            (
+                "running = true",
+                &dead,
+                &["server process still running (got exited with code 101)"],
+            ),
+        ];
+        for (toml_text, state, want) in table {
+            assert_eq!(&server_failures(toml_text, state), want, "{toml_text}");
+        }
+    }
+
+    #[test]
+    fn a_start_must_be_refused_and_its_output_must_say_why() {
+        let start: Start = toml::from_str("output = { contains = 'API_KEY' }").unwrap();
+        let said = |ls: &[&str]| ls.iter().map(|l| l.to_string()).collect::<Vec<_>>();
+        let outcome_failures = |outcome: StartOutcome, output: &[String]| -> Vec<String> {
+            evaluate_start(&start, &outcome, output, &Scope::default())
+                .unwrap()
+                .into_iter()
+                .filter(|a| !a.passed)
+                .map(|a| format!("{}: {}", a.subject, a.actual))
+                .collect()
+        };
+        let exited = |code| StartOutcome::Exited {
+            code: Some(code),
+            signal: None,
+        };
+        let names_it = said(&["error: API_KEY is not set"]);
+        assert!(outcome_failures(exited(1), &names_it).is_empty());
+        assert_eq!(
+            outcome_failures(exited(0), &names_it),
+            ["server start: it exited with code 0 (success)"]
+        );
+        assert_eq!(
+            outcome_failures(StartOutcome::Listened { port: 4000 }, &[]),
+            [
+                "server start: it started and answered on 127.0.0.1:4000",
+                "server output: no output at all"
+            ]
+        );
+        let unwrap_panic = said(&[
+            "thread 'main' panicked at src/main.rs:9:50:",
+            "called `Result::unwrap()` on an `Err` value: NotPresent",
+        ]);
+        let failures = outcome_failures(exited(101), &unwrap_panic);
+        assert_eq!(failures.len(), 1, "{failures:?}");
+        assert!(failures[0].contains("none holds it"), "{failures:?}");
+        let still = StartOutcome::StillRunning {
+            bound: Duration::from_secs(10),
+        };
+        assert!(outcome_failures(still, &names_it)[0].contains("still running 10 s later"));
     }
 }

@@ -32,13 +32,19 @@ impl Default for Limits {
     }
 }
 
-/// Read access to what the server printed, so a failure can show the lines of its step.
-pub trait OutputTap: Send + Sync {
+/// What the executor may see of the server under test: its output and whether it
+/// still runs. A server reached by URL alone would answer "nothing" to both.
+pub trait ServerTap: Send + Sync {
     /// A position in the output: everything printed later comes after it.
     fn mark(&self) -> u64;
-    /// The lines printed since `mark`.
+    /// The lines printed since `mark` (`since(0)`: every line kept).
     fn since(&self, mark: u64) -> Vec<String>;
+    /// How the process ended (`exited with code 101`), or `None` while it runs.
+    fn ended(&self) -> Option<String>;
 }
+
+/// Time for the server to print its log lines for a request, and to die of it.
+const SETTLE: Duration = Duration::from_millis(30);
 
 /// Sends requests to one server under test.
 pub struct Executor {
@@ -64,7 +70,7 @@ impl Executor {
 
     /// Runs every step of `item` in order and returns its verdict. `run_scope` holds
     /// the run's variables; the item's own vars and captures are added on top.
-    pub async fn run_item(&self, item: &Item, run_scope: &Scope, tap: &dyn OutputTap) -> Verdict {
+    pub async fn run_item(&self, item: &Item, run_scope: &Scope, tap: &dyn ServerTap) -> Verdict {
         let mut scope = run_scope.clone();
         for (name, template) in &item.vars {
             match scope.render(template) {
@@ -74,14 +80,19 @@ impl Executor {
         }
         for (index, step) in item.steps.iter().enumerate() {
             let mark = tap.mark();
-            let outcome = self.run_step(step, &mut scope).await;
+            let outcome = self.run_step(step, &mut scope, tap).await;
             let failure = match outcome {
                 StepOutcome::Held => continue,
                 StepOutcome::Failed(f) => f,
             };
-            // Give the server a moment to finish its log lines for this request.
-            tokio::time::sleep(Duration::from_millis(20)).await;
+            tokio::time::sleep(SETTLE).await;
             let mut failure = *failure;
+            if failure.response.is_none()
+                && let Some(how) = tap.ended()
+            {
+                let why = failure.error.take().unwrap_or_default();
+                failure.error = Some(format!("the server {how} during this step. {why}"));
+            }
             failure.step = index + 1;
             failure.steps = item.steps.len();
             failure.server_output = tap.since(mark);
@@ -90,7 +101,7 @@ impl Executor {
         Verdict::Pass
     }
 
-    async fn run_step(&self, step: &Step, scope: &mut Scope) -> StepOutcome {
+    async fn run_step(&self, step: &Step, scope: &mut Scope, tap: &dyn ServerTap) -> StepOutcome {
         let request = match self.render_request(step, scope) {
             Ok(r) => r,
             Err(why) => {
@@ -101,7 +112,21 @@ impl Executor {
             Ok(r) => r,
             Err(why) => return StepOutcome::failed(request, None, Some(why), vec![]),
         };
-        let assertions = match eval::evaluate(&step.expect, &response, scope) {
+        let mut evaluated = eval::evaluate(&step.expect, &response, scope);
+        if step.expect.watches_server() {
+            tokio::time::sleep(SETTLE).await;
+            let state = eval::ServerState {
+                output: tap.since(0),
+                ended: tap.ended(),
+            };
+            if let Ok(a) = &mut evaluated {
+                match eval::evaluate_server(&step.expect, &state, scope) {
+                    Ok(more) => a.extend(more),
+                    Err(e) => evaluated = Err(e),
+                }
+            }
+        }
+        let assertions = match evaluated {
             Ok(a) => a,
             Err(e) => {
                 let record = self.record(&response);
@@ -261,6 +286,7 @@ impl StepOutcome {
             step: 0,
             steps: 0,
             request,
+            start: None,
             response,
             error,
             assertions,
@@ -277,12 +303,8 @@ fn lesson_error(step: usize, steps: usize, e: UnknownVariable) -> Verdict {
     Verdict::Fail(Box::new(Failure {
         step,
         steps,
-        request: RequestRecord {
-            method: String::new(),
-            url: String::new(),
-            headers: vec![],
-            body: None,
-        },
+        request: RequestRecord::none(),
+        start: None,
         response: None,
         error: Some(lesson_bug(e)),
         assertions: vec![],

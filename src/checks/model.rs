@@ -29,8 +29,28 @@ pub struct Item {
     #[serde(default)]
     pub vars: BTreeMap<String, String>,
     /// The steps, run in order; the item passes when every step passes.
-    #[serde(rename = "step")]
+    #[serde(rename = "step", default)]
     pub steps: Vec<Step>,
+    /// A start of its own instead of steps: the server started with a changed
+    /// environment must refuse to start (see [`Start`]).
+    pub start: Option<Start>,
+}
+
+/// A separate start of the server with a changed environment, which must fail:
+/// the process exits with a non-zero code within the start bound, and its output
+/// satisfies `output` (e.g. it names the missing variable).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Start {
+    /// Variables of `[server.env]` left out of this start.
+    #[serde(default)]
+    pub without: Vec<String>,
+    /// Variables set (or overridden) for this start, with `{{templates}}`.
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    /// What its output (stdout and stderr) must satisfy.
+    #[serde(default, deserialize_with = "opt_predicate")]
+    pub output: Option<Predicate>,
 }
 
 /// One request, what its response must satisfy, and what to remember from it.
@@ -155,6 +175,20 @@ pub struct Expect {
     /// The body as text.
     #[serde(default, deserialize_with = "opt_predicate")]
     pub body: Option<Predicate>,
+    /// Everything the server printed so far (stdout and stderr), looked at once
+    /// the response is in: e.g. `{ not_contains = "{{env.API_KEY}}" }`.
+    #[serde(default, deserialize_with = "opt_predicate")]
+    pub output: Option<Predicate>,
+    /// `true`: the server process is still running after this step (a panic in
+    /// one handler must not end it).
+    pub running: Option<bool>,
+}
+
+impl Expect {
+    /// True when the expectation looks at the server process, not only the response.
+    pub fn watches_server(&self) -> bool {
+        self.output.is_some() || self.running.is_some()
+    }
 }
 
 fn opt_predicate<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Predicate>, D::Error> {

@@ -134,3 +134,44 @@ fn the_embedded_pack_loads() {
     assert!(pack.lock.is_some(), "the pack ships a Cargo.lock");
     assert!(pack.kit.iter().any(|(p, _)| p == "src/lib.rs"));
 }
+
+#[test]
+fn a_start_item_is_checked_against_the_servers_environment() {
+    let base = r#"
+title = "T"
+edit = ["src/main.rs"]
+server = { env = { API_KEY = "k" } }
+
+[[item]]
+id = "refuses"
+title = "R"
+hints = ["h"]
+"#;
+    let ok = format!(
+        "{base}start = {{ without = [\"API_KEY\"], output = {{ contains = \"API_KEY\" }} }}\n"
+    );
+    let pack = pack_with(&ok).unwrap();
+    assert!(pack.lessons[0].items[0].start.is_some());
+
+    let unknown = format!("{base}start = {{ without = [\"DB_URL\"] }}\n");
+    let e = error_of(&unknown);
+    assert!(
+        e.contains("lesson.toml:10:")
+            && e.contains(
+                "`without` names `DB_URL`, which [server.env] does not set; it sets: API_KEY"
+            ),
+        "{e}"
+    );
+
+    let both = format!(
+        "{base}start = {{ without = [\"API_KEY\"] }}\n  [[item.step]]\n  request = {{ path = \"/\" }}\n"
+    );
+    assert!(
+        error_of(&both).contains("has both `start` and steps"),
+        "{}",
+        error_of(&both)
+    );
+
+    let neither = error_of(base);
+    assert!(neither.contains("it checks nothing"), "{neither}");
+}

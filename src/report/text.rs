@@ -165,6 +165,16 @@ pub fn failure(f: &Failure) -> String {
         }
         let _ = writeln!(s, "as curl:  {}", r.to_curl());
     }
+    if let Some(start) = &f.start {
+        let mut how = Vec::new();
+        if !start.without.is_empty() {
+            how.push(format!("without {}", start.without.join(", ")));
+        }
+        for (n, v) in &start.env {
+            how.push(format!("with {n}={v}"));
+        }
+        let _ = writeln!(s, "start:    the server, {}", how.join(", "));
+    }
     if let Some(err) = &f.error {
         let _ = writeln!(s, "problem:  {err}");
     }

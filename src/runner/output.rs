@@ -6,8 +6,6 @@ use std::sync::{Arc, Mutex};
 
 use tokio::io::{AsyncRead, AsyncReadExt};
 
-use crate::checks::exec::OutputTap;
-
 /// The most bytes kept over all lines; older lines are dropped first.
 const TOTAL_CAP: usize = 256 * 1024;
 /// The most bytes kept of one line.
@@ -100,12 +98,14 @@ impl OutputBuffer {
     }
 }
 
-impl OutputTap for OutputBuffer {
-    fn mark(&self) -> u64 {
+impl OutputBuffer {
+    /// A position in the output: every line pushed later comes after it.
+    pub fn mark(&self) -> u64 {
         self.inner.lock().expect("output lock").next
     }
 
-    fn since(&self, mark: u64) -> Vec<String> {
+    /// The lines pushed since `mark`.
+    pub fn since(&self, mark: u64) -> Vec<String> {
         let inner = self.inner.lock().expect("output lock");
         inner
             .lines

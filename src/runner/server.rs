@@ -7,8 +7,14 @@ use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use std::os::unix::process::ExitStatusExt;
+use std::process::ExitStatus;
+
 use tokio::net::TcpStream;
-use tokio::process::{Child, Command};
+use tokio::process::Command;
+use tokio::sync::watch;
+
+use crate::checks::exec::ServerTap;
 
 use super::output::OutputBuffer;
 use super::process::ProcessGroup;
@@ -62,10 +68,35 @@ pub enum StartError {
 
 /// A running server. Dropping it kills its process group.
 pub struct Server {
-    child: Child,
+    pid: Option<u32>,
     group: ProcessGroup,
     output: Arc<OutputBuffer>,
+    ended: watch::Receiver<Option<ExitStatus>>,
     port: u16,
+}
+
+/// What checks may see of a running server: its output, and whether it ended.
+pub struct Tap {
+    output: Arc<OutputBuffer>,
+    ended: watch::Receiver<Option<ExitStatus>>,
+}
+
+impl ServerTap for Tap {
+    fn mark(&self) -> u64 {
+        self.output.mark()
+    }
+
+    fn since(&self, mark: u64) -> Vec<String> {
+        self.output.since(mark)
+    }
+
+    fn ended(&self) -> Option<String> {
+        (*self.ended.borrow()).map(|status| match (status.code(), status.signal()) {
+            (Some(code), _) => format!("exited with code {code}"),
+            (None, Some(sig)) => format!("was killed by signal {sig}"),
+            _ => "ended".to_string(),
+        })
+    }
 }
 
 /// A port that was free on 127.0.0.1 a moment ago.
@@ -79,6 +110,8 @@ impl Server {
     pub async fn start(spec: &ServerSpec) -> Result<Server, StartError> {
         let mut cmd = Command::new(&spec.exe);
         cmd.current_dir(&spec.cwd)
+            // A panic's message, not 70 frames of backtrace, is what a failure should show.
+            .env("RUST_BACKTRACE", "0")
             .envs(spec.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .env("PORT", spec.port.to_string())
             .stdin(Stdio::null())
@@ -99,16 +132,25 @@ impl Server {
                 .clone()
                 .pump(child.stderr.take().expect("piped stderr")),
         );
-        let mut server = Server {
-            child,
+        // One task owns the child and reaps it, so `ended` tells at once when it dies.
+        let (tx, ended) = watch::channel(None);
+        let pid = child.id();
+        tokio::spawn(async move {
+            if let Ok(status) = child.wait().await {
+                let _ = tx.send(Some(status));
+            }
+        });
+        let server = Server {
+            pid,
             group,
             output,
+            ended,
             port: spec.port,
         };
         let deadline = Instant::now() + spec.ready_bound;
         loop {
-            if let Ok(Some(status)) = server.child.try_wait() {
-                use std::os::unix::process::ExitStatusExt;
+            let ended = *server.ended.borrow();
+            if let Some(status) = ended {
                 // Let the readers drain what it printed on the way out.
                 tokio::time::sleep(Duration::from_millis(50)).await;
                 return Err(StartError::Exited {
@@ -148,8 +190,7 @@ impl Server {
 
     /// The TCP addresses its process group listens on (empty where /proc is not available).
     fn listening(&self) -> Vec<SocketAddr> {
-        self.child
-            .id()
+        self.pid
             .map(|pid| super::sockets::listening(pid as i32))
             .unwrap_or_default()
     }
@@ -164,9 +205,18 @@ impl Server {
         self.output.clone()
     }
 
-    /// Kills the whole process group and reaps the server (bounded).
+    /// Its output and liveness, for the checks.
+    pub fn tap(&self) -> Tap {
+        Tap {
+            output: self.output.clone(),
+            ended: self.ended.clone(),
+        }
+    }
+
+    /// Kills the whole process group and waits (bounded) until the server is reaped.
     pub async fn stop(mut self) {
         self.group.kill();
-        let _ = tokio::time::timeout(Duration::from_secs(2), self.child.wait()).await;
+        let _ = tokio::time::timeout(Duration::from_secs(2), self.ended.wait_for(|s| s.is_some()))
+            .await;
     }
 }

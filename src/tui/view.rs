@@ -444,6 +444,7 @@ mod tests {
                 headers: vec![],
                 body: None,
             },
+            start: None,
             response: Some(ResponseRecord {
                 status: 501,
                 headers: vec![("content-length".into(), "0".into())],
