@@ -10,6 +10,6 @@ mod process;
 pub mod server;
 mod sockets;
 
-pub use build::{BuildOutcome, BuildSpec, build};
+pub use build::{BuildEvent, BuildOutcome, BuildSpec, build};
 pub use output::OutputBuffer;
 pub use server::{Server, ServerSpec, StartError, pick_port};

@@ -15,7 +15,7 @@ use crate::checks::model::Start;
 use crate::checks::template::Scope;
 use crate::lessons::{Lesson, Pack};
 use crate::report::{Failure, ItemReport, RequestRecord, RunReport, StartRecord, Stopped, Verdict};
-use crate::runner::{self, BuildOutcome, BuildSpec, Server, ServerSpec, StartError};
+use crate::runner::{self, BuildEvent, BuildOutcome, BuildSpec, Server, ServerSpec, StartError};
 use crate::workspace::Workspace;
 
 /// The bounds of one run; every wait is covered by one of them.
@@ -53,6 +53,16 @@ pub struct RunOptions {
 /// Builds, starts and grades one lesson in the workspace at `root`.
 /// Never fails: whatever happens is in the report.
 pub async fn run_lesson(root: &Path, lesson: &Lesson, opts: &RunOptions) -> RunReport {
+    run_lesson_reporting(root, lesson, opts, None).await
+}
+
+/// [`run_lesson`], telling `build_events` what the build is doing (e.g. waiting for a lock).
+pub async fn run_lesson_reporting(
+    root: &Path,
+    lesson: &Lesson,
+    opts: &RunOptions,
+    build_events: Option<UnboundedSender<BuildEvent>>,
+) -> RunReport {
     let mut report = RunReport {
         lesson: lesson.id.clone(),
         title: lesson.title.clone(),
@@ -71,7 +81,11 @@ pub async fn run_lesson(root: &Path, lesson: &Lesson, opts: &RunOptions) -> RunR
         server_output: Vec::new(),
         output_dropped: 0,
     };
-    let exe = match runner::build(&build_spec(root, lesson, opts)).await {
+    let spec = BuildSpec {
+        progress: build_events,
+        ..build_spec(root, lesson, opts)
+    };
+    let exe = match runner::build(&spec).await {
         Err(e) => {
             report.stopped = Some(Stopped::Infrastructure {
                 message: format!("could not run cargo: {e}"),
@@ -287,17 +301,26 @@ pub fn build_spec(root: &Path, lesson: &Lesson, opts: &RunOptions) -> BuildSpec 
         package: lesson.crate_name(),
         bound: opts.bounds.build,
         locked: opts.locked,
-        target_dir: opts.target_dir.clone(),
+        target_dir: opts.target_dir.clone().or_else(|| own_target_dir(root)),
         progress: None,
     }
 }
 
-/// Builds `lesson` without running it, telling `progress` how many crates are done.
+/// apilings builds in `target/apilings`, not in `target`: the learner's editor runs
+/// rust-analyzer's `cargo check` in `target`, and sharing its lock would stall every
+/// check behind it. A `CARGO_TARGET_DIR` the learner set is respected.
+fn own_target_dir(root: &Path) -> Option<PathBuf> {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .is_none()
+        .then(|| root.join("target").join("apilings"))
+}
+
+/// Builds `lesson` without running it, telling `progress` what the build is doing.
 pub async fn prebuild(
     root: &Path,
     lesson: &Lesson,
     opts: &RunOptions,
-    progress: UnboundedSender<usize>,
+    progress: UnboundedSender<BuildEvent>,
 ) {
     let spec = BuildSpec {
         progress: Some(progress),

@@ -25,6 +25,7 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::lessons::Pack;
+use crate::runner::BuildEvent;
 use crate::session::{self, RunOptions};
 use crate::workspace::Workspace;
 use app::{App, Effect, Event};
@@ -118,7 +119,17 @@ pub async fn run(
                     let tx = tx.clone();
                     let opts = opts.clone();
                     run = Some(tokio::spawn(async move {
-                        let report = session::run_lesson(&root, &lesson, &opts).await;
+                        let (btx, mut brx) = unbounded_channel();
+                        let waits = tx.clone();
+                        tokio::spawn(async move {
+                            while let Some(event) = brx.recv().await {
+                                if event == BuildEvent::WaitingForLock {
+                                    let _ = waits.send(Event::WaitingForLock);
+                                }
+                            }
+                        });
+                        let report =
+                            session::run_lesson_reporting(&root, &lesson, &opts, Some(btx)).await;
                         let _ = tx.send(Event::RunFinished(Box::new(report)));
                     }));
                 }
@@ -177,14 +188,17 @@ pub async fn run(
 /// Starts the first build of the dependencies in the background, with exactly the
 /// command a check of the current lesson uses (so the check finds it all fresh).
 fn prebuild(ws: &Workspace, app: &App, opts: &RunOptions, tx: UnboundedSender<Event>) {
-    let (ptx, mut prx) = unbounded_channel::<usize>();
+    let (ptx, mut prx) = unbounded_channel::<BuildEvent>();
     let root = ws.root().to_path_buf();
     let lesson = app.pack.lessons[app.lesson].clone();
     let opts = opts.clone();
     let forward = tx.clone();
     tokio::spawn(async move {
-        while let Some(done) = prx.recv().await {
-            let _ = forward.send(Event::Prebuild(done));
+        while let Some(event) = prx.recv().await {
+            let _ = forward.send(match event {
+                BuildEvent::Finished(done) => Event::Prebuild(done),
+                BuildEvent::WaitingForLock => Event::WaitingForLock,
+            });
         }
     });
     tokio::spawn(async move {

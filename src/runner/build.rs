@@ -28,8 +28,17 @@ pub struct BuildSpec {
     pub locked: bool,
     /// Build into this target dir (sets `CARGO_TARGET_DIR` for cargo only).
     pub target_dir: Option<PathBuf>,
-    /// Told the number of crates finished so far (fresh or compiled), as cargo reports them.
-    pub progress: Option<UnboundedSender<usize>>,
+    /// Told what the build is doing, as cargo reports it.
+    pub progress: Option<UnboundedSender<BuildEvent>>,
+}
+
+/// What a build reports while it runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BuildEvent {
+    /// This many crates are finished (fresh or compiled).
+    Finished(usize),
+    /// Cargo waits for a lock another cargo holds (often rust-analyzer's `cargo check`).
+    WaitingForLock,
 }
 
 /// How the build ended.
@@ -72,11 +81,11 @@ pub async fn build(spec: &BuildSpec) -> std::io::Result<BuildOutcome> {
     let mut group = ProcessGroup::new(child.id());
     let stdout = child.stdout.take().expect("piped stdout");
     let stderr = OutputBuffer::new();
-    let stderr_task = tokio::spawn(
-        stderr
-            .clone()
-            .pump(child.stderr.take().expect("piped stderr")),
-    );
+    let stderr_task = tokio::spawn(watch_stderr(
+        child.stderr.take().expect("piped stderr"),
+        stderr.clone(),
+        spec.progress.clone(),
+    ));
 
     let mut report = BuildReport::default();
     let mut exe = None;
@@ -94,7 +103,7 @@ pub async fn build(spec: &BuildSpec) -> std::io::Result<BuildOutcome> {
                     }
                     finished += 1;
                     if let Some(tx) = &spec.progress {
-                        let _ = tx.send(finished);
+                        let _ = tx.send(BuildEvent::Finished(finished));
                     }
                     if a.target.name.replace('_', "-") == spec.package.replace('_', "-")
                         && let Some(path) = a.executable
@@ -154,6 +163,24 @@ pub async fn build(spec: &BuildSpec) -> std::io::Result<BuildOutcome> {
                 (false, _) => Ok(BuildOutcome::Failed(report)),
             }
         }
+    }
+}
+
+/// Keeps cargo's stderr (its only text with `--message-format=json`) and tells
+/// when cargo blocks on a lock, so the learner sees why nothing moves.
+async fn watch_stderr(
+    stream: tokio::process::ChildStderr,
+    keep: std::sync::Arc<OutputBuffer>,
+    events: Option<UnboundedSender<BuildEvent>>,
+) {
+    let mut lines = BufReader::new(stream).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        if line.contains("Blocking waiting for file lock")
+            && let Some(tx) = &events
+        {
+            let _ = tx.send(BuildEvent::WaitingForLock);
+        }
+        keep.push(&line);
     }
 }
 

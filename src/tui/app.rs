@@ -25,7 +25,12 @@ pub enum Event {
     Prebuild(usize),
     /// The first build of the dependencies is over.
     PrebuildDone,
+    /// Cargo waits for a build lock held by another cargo (rust-analyzer, a terminal).
+    WaitingForLock,
 }
+
+/// Shown while cargo blocks on a lock, so a stalled build never looks like a frozen screen.
+const WAITING_FOR_LOCK: &str = "cargo is waiting for the build lock: another cargo (rust-analyzer's check, a terminal) is building in this target dir";
 
 /// Work for the event loop to do.
 #[derive(Debug, PartialEq, Eq)]
@@ -199,6 +204,7 @@ impl App {
                 vec![]
             }
             Event::Prebuild(done) => {
+                self.lock_released();
                 if let Some((d, total)) = &mut self.prebuild {
                     *d = done;
                     *total = (*total).max(done);
@@ -206,7 +212,12 @@ impl App {
                 vec![]
             }
             Event::PrebuildDone => {
+                self.lock_released();
                 self.prebuild = None;
+                vec![]
+            }
+            Event::WaitingForLock => {
+                self.message = Some(WAITING_FOR_LOCK.into());
                 vec![]
             }
             Event::Saved(lesson) => {
@@ -224,6 +235,13 @@ impl App {
         self.running = Some(id.clone());
         self.message = Some(format!("Checking {id}…"));
         vec![Effect::Check(id)]
+    }
+
+    /// Cargo moves again: the lock message no longer holds.
+    fn lock_released(&mut self) {
+        if self.message.as_deref() == Some(WAITING_FOR_LOCK) {
+            self.message = None;
+        }
     }
 
     fn open(&mut self, index: usize) {
@@ -448,5 +466,15 @@ mod tests {
         assert_eq!(a.overlay, Some(Overlay::Help));
         a.update(key(KeyCode::Esc));
         assert_eq!(a.overlay, None);
+    }
+
+    #[test]
+    fn a_build_waiting_for_a_lock_says_so_until_cargo_moves_again() {
+        let mut a = app();
+        a.prebuild = Some((0, 100));
+        a.update(Event::WaitingForLock);
+        assert_eq!(a.message.as_deref(), Some(WAITING_FOR_LOCK));
+        a.update(Event::Prebuild(1));
+        assert_eq!(a.message, None);
     }
 }
