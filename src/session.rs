@@ -244,7 +244,7 @@ async fn run_start(start: &Start, base: &ServerSpec, scope: &Scope) -> Verdict {
             server_output: output,
         }))
     };
-    let lesson_bug = |e| Some(format!("lesson error (not your code): {e}"));
+    let lesson_bug = |e| Some(crate::checks::exec::lesson_bug(e));
     for (name, template) in &start.env {
         match scope.render(template) {
             Ok(value) => record.env.push((name.clone(), value)),

@@ -295,7 +295,8 @@ impl StepOutcome {
     }
 }
 
-fn lesson_bug(e: UnknownVariable) -> String {
+/// The words for a lesson mistake, so the learner knows it is not theirs.
+pub(crate) fn lesson_bug(e: UnknownVariable) -> String {
     format!("lesson error (not your code): {e}")
 }
 

@@ -65,6 +65,22 @@ impl OutputBuffer {
         self.inner.lock().expect("output lock").dropped
     }
 
+    /// A position in the output: every line pushed later comes after it.
+    pub fn mark(&self) -> u64 {
+        self.inner.lock().expect("output lock").next
+    }
+
+    /// The lines pushed since `mark`.
+    pub fn since(&self, mark: u64) -> Vec<String> {
+        let inner = self.inner.lock().expect("output lock");
+        inner
+            .lines
+            .iter()
+            .filter(|(seq, _)| *seq >= mark)
+            .map(|(_, l)| l.clone())
+            .collect()
+    }
+
     /// Reads `stream` to its end, pushing each line. Runs as its own task.
     pub async fn pump(self: Arc<Self>, mut stream: impl AsyncRead + Unpin) {
         let mut buf = vec![0u8; 8192];
@@ -95,24 +111,6 @@ impl OutputBuffer {
         if !pending.is_empty() && !skipping {
             self.push(&String::from_utf8_lossy(&pending));
         }
-    }
-}
-
-impl OutputBuffer {
-    /// A position in the output: every line pushed later comes after it.
-    pub fn mark(&self) -> u64 {
-        self.inner.lock().expect("output lock").next
-    }
-
-    /// The lines pushed since `mark`.
-    pub fn since(&self, mark: u64) -> Vec<String> {
-        let inner = self.inner.lock().expect("output lock");
-        inner
-            .lines
-            .iter()
-            .filter(|(seq, _)| *seq >= mark)
-            .map(|(_, l)| l.clone())
-            .collect()
     }
 }
 
