@@ -1,7 +1,7 @@
 //! Commands of the `apilings` binary. Glue only: finds the pack and the workspace,
 //! calls the session, prints the report, records progress.
 //!
-//! Exit codes: 0 success (for `check` and `verify`: everything passed), 1 items
+//! Exit codes: 0 success (for `check`, `grade` and `verify`: everything passed), 1 items
 //! failed, 2 the command could not do its work (bad input, no workspace, …),
 //! 130 interrupted.
 
@@ -46,6 +46,13 @@ enum Command {
     Check {
         /// Lesson id, slug or number (default: the current lesson).
         lesson: Option<String>,
+    },
+    /// Grade lessons headless (for CI and instructors): one build of every lesson, then every check.
+    /// Reads the workspace, never writes to it; exits 0 only when every lesson passes.
+    Grade {
+        /// Only these lessons (default: all).
+        #[arg(value_name = "LESSON")]
+        only: Vec<String>,
     },
     /// Show the hints of a lesson's failing items.
     Hint {
@@ -103,6 +110,7 @@ pub async fn run(args: Args) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Check { lesson }) => check(&pack, &cwd, lesson.as_deref(), &opts).await,
+        Some(Command::Grade { only }) => grade(&pack, &cwd, &only, &opts).await,
         Some(Command::Hint { lesson }) => hint(&pack, &cwd, lesson.as_deref()),
         Some(Command::Reset { lesson }) => {
             let ws = Workspace::open(&cwd)?;
@@ -301,6 +309,53 @@ async fn check(pack: &Pack, cwd: &Path, name: Option<&str>, opts: &RunOptions) -
     }
 }
 
+async fn grade(pack: &Pack, cwd: &Path, names: &[String], opts: &RunOptions) -> Result<ExitCode> {
+    let ws = Workspace::open(cwd)?;
+    let _lock = ws.lock()?;
+    let lessons = select(pack, names)?;
+    println!(
+        "Grading {} lesson(s) in {} …",
+        lessons.len(),
+        ws.root().display()
+    );
+    let mut first = true;
+    let run = session::grade(ws.root(), &lessons, opts, |r| {
+        if std::mem::take(&mut first) {
+            println!(
+                "build: {:.1} s for {} lesson crate(s), {} crate(s) compiled",
+                r.build.duration.as_secs_f64(),
+                lessons.len(),
+                r.build.compiled
+            );
+        }
+        println!("{}", report::text::grade_line(r));
+    });
+    let graded = tokio::select! {
+        g = run => g,
+        _ = tokio::signal::ctrl_c() => {
+            eprintln!("\nInterrupted: the build and the server were stopped.");
+            return Ok(ExitCode::from(130));
+        }
+    };
+    print!("{}", report::text::grade_details(&graded));
+    Ok(if graded.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// The lessons named, in the order given, or every lesson when none is.
+fn select<'p>(pack: &'p Pack, names: &[String]) -> Result<Vec<&'p Lesson>> {
+    if names.is_empty() {
+        return Ok(pack.lessons.iter().collect());
+    }
+    Ok(names
+        .iter()
+        .map(|n| pack.find(n))
+        .collect::<Result<_, _>>()?)
+}
+
 fn hint(pack: &Pack, cwd: &Path, name: Option<&str>) -> Result<ExitCode> {
     let ws = Workspace::open(cwd)?;
     let progress = load_progress(&ws);
@@ -336,14 +391,7 @@ async fn verify(
     locked: bool,
     opts: RunOptions,
 ) -> Result<ExitCode> {
-    let lessons: Vec<&Lesson> = if names.is_empty() {
-        pack.lessons.iter().collect()
-    } else {
-        names
-            .iter()
-            .map(|n| pack.find(n))
-            .collect::<Result<_, _>>()?
-    };
+    let lessons = select(pack, names)?;
     let tmp = tempfile::Builder::new()
         .prefix("apilings-verify")
         .tempdir()?;

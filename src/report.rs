@@ -45,6 +45,31 @@ impl RunReport {
     }
 }
 
+/// Everything one grading of several lessons produced.
+#[derive(Debug, Clone, Serialize)]
+pub struct GradeReport {
+    /// Wall time of the one build of every graded lesson's crate.
+    #[serde(with = "millis")]
+    pub build: Duration,
+    /// Wall time of the checks, after the build.
+    #[serde(with = "millis")]
+    pub checks: Duration,
+    /// One report per lesson, in pack order.
+    pub lessons: Vec<RunReport>,
+}
+
+impl GradeReport {
+    /// True when every lesson passed.
+    pub fn passed(&self) -> bool {
+        self.lessons.iter().all(RunReport::passed)
+    }
+
+    /// How many lessons passed.
+    pub fn passed_count(&self) -> usize {
+        self.lessons.iter().filter(|l| l.passed()).count()
+    }
+}
+
 /// What the build step did.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct BuildReport {

@@ -14,7 +14,9 @@ use crate::checks::exec::{Executor, Limits};
 use crate::checks::model::Start;
 use crate::checks::template::Scope;
 use crate::lessons::{Lesson, Pack};
-use crate::report::{Failure, ItemReport, RequestRecord, RunReport, StartRecord, Stopped, Verdict};
+use crate::report::{
+    Failure, GradeReport, ItemReport, RequestRecord, RunReport, StartRecord, Stopped, Verdict,
+};
 use crate::runner::{self, BuildEvent, BuildOutcome, BuildSpec, Server, ServerSpec, StartError};
 use crate::workspace::Workspace;
 
@@ -63,29 +65,26 @@ pub async fn run_lesson_reporting(
     opts: &RunOptions,
     build_events: Option<UnboundedSender<BuildEvent>>,
 ) -> RunReport {
-    let mut report = RunReport {
-        lesson: lesson.id.clone(),
-        title: lesson.title.clone(),
-        build: Default::default(),
-        stopped: None,
-        items: lesson
-            .items
-            .iter()
-            .map(|i| ItemReport {
-                id: i.id.clone(),
-                title: i.title.clone(),
-                verdict: Verdict::NotRun,
-                hints: i.hints.clone(),
-            })
-            .collect(),
-        server_output: Vec::new(),
-        output_dropped: 0,
-    };
     let spec = BuildSpec {
         progress: build_events,
-        ..build_spec(root, lesson, opts)
+        ..build_spec(root, &[lesson], opts)
     };
-    let exe = match runner::build(&spec).await {
+    let outcome = match runner::build(&spec).await {
+        Ok(mut outcomes) => Ok(outcomes.remove(0)),
+        Err(e) => Err(e),
+    };
+    grade_built(root, lesson, outcome, opts).await
+}
+
+/// Grades `lesson` on what its build produced (`Err`: cargo could not be run).
+async fn grade_built(
+    root: &Path,
+    lesson: &Lesson,
+    outcome: std::io::Result<BuildOutcome>,
+    opts: &RunOptions,
+) -> RunReport {
+    let mut report = empty_report(lesson);
+    let exe = match outcome {
         Err(e) => {
             report.stopped = Some(Stopped::Infrastructure {
                 message: format!("could not run cargo: {e}"),
@@ -209,6 +208,28 @@ pub async fn run_lesson_reporting(
     report
 }
 
+/// A report of `lesson` with nothing graded yet.
+fn empty_report(lesson: &Lesson) -> RunReport {
+    RunReport {
+        lesson: lesson.id.clone(),
+        title: lesson.title.clone(),
+        build: Default::default(),
+        stopped: None,
+        items: lesson
+            .items
+            .iter()
+            .map(|i| ItemReport {
+                id: i.id.clone(),
+                title: i.title.clone(),
+                verdict: Verdict::NotRun,
+                hints: i.hints.clone(),
+            })
+            .collect(),
+        server_output: Vec::new(),
+        output_dropped: 0,
+    }
+}
+
 /// Starts the server on a free port. Another process can take the port between
 /// our probe and the server's bind: that race is retried on a new port, never
 /// reported as the learner's error. `Err` only when no port can be had.
@@ -293,12 +314,12 @@ async fn run_start(start: &Start, base: &ServerSpec, scope: &Scope) -> Verdict {
     }
 }
 
-/// The build a run of `lesson` does: the same command for a check and for the
-/// background prebuild, so the check finds the prebuild's work fresh.
-pub fn build_spec(root: &Path, lesson: &Lesson, opts: &RunOptions) -> BuildSpec {
+/// The build of `lessons`: the same command (but for the packages named) for a
+/// check, the background prebuild and grading, so each finds the others' work fresh.
+pub fn build_spec(root: &Path, lessons: &[&Lesson], opts: &RunOptions) -> BuildSpec {
     BuildSpec {
         workspace: root.to_path_buf(),
-        package: lesson.crate_name(),
+        packages: lessons.iter().map(|l| l.crate_name()).collect(),
         bound: opts.bounds.build,
         locked: opts.locked,
         target_dir: opts.target_dir.clone().or_else(|| own_target_dir(root)),
@@ -324,7 +345,7 @@ pub async fn prebuild(
 ) {
     let spec = BuildSpec {
         progress: Some(progress),
-        ..build_spec(root, lesson, opts)
+        ..build_spec(root, &[lesson], opts)
     };
     // Its failures show up in the next check, which runs the same build.
     let _ = runner::build(&spec).await;
@@ -355,6 +376,40 @@ fn render_run_values(
         env.push((name.clone(), value));
     }
     Ok(())
+}
+
+/// Grades `lessons` in the workspace at `root`, headless. One cargo invocation
+/// builds every lesson's crate (in parallel; a compile error stops only its own
+/// lesson), then each lesson is graded on its binary, one after another so that
+/// no lesson's timing competes with another's. `on_lesson` sees each report as
+/// it is done. Never fails: whatever happens is in the report.
+pub async fn grade(
+    root: &Path,
+    lessons: &[&Lesson],
+    opts: &RunOptions,
+    mut on_lesson: impl FnMut(&RunReport),
+) -> GradeReport {
+    let started = std::time::Instant::now();
+    let outcomes: Vec<std::io::Result<BuildOutcome>> =
+        match runner::build(&build_spec(root, lessons, opts)).await {
+            Ok(outcomes) => outcomes.into_iter().map(Ok).collect(),
+            Err(e) => lessons
+                .iter()
+                .map(|_| Err(std::io::Error::new(e.kind(), e.to_string())))
+                .collect(),
+        };
+    let build = started.elapsed();
+    let mut reports = Vec::new();
+    for (lesson, outcome) in lessons.iter().zip(outcomes) {
+        let report = grade_built(root, lesson, outcome, opts).await;
+        on_lesson(&report);
+        reports.push(report);
+    }
+    GradeReport {
+        build,
+        checks: started.elapsed() - build,
+        lessons: reports,
+    }
 }
 
 /// The outcome of verifying one lesson.

@@ -291,6 +291,70 @@ fn a_compile_error_comes_first_with_file_and_line() {
 }
 
 #[test]
+fn grade_builds_once_and_a_broken_lesson_stops_only_itself() {
+    let _serial = BUILDS.lock().unwrap_or_else(|e| e.into_inner());
+    let (_tmp, ws) = new_workspace();
+    let write_solution = |lesson: &str| {
+        fs::write(
+            ws.join(lesson).join("src/main.rs"),
+            solution(lesson, "src/main.rs"),
+        )
+        .unwrap()
+    };
+    // 01 solved, 02 the stub, 03 does not compile.
+    write_solution("01-first-endpoint");
+    let main = ws.join("03-validation/src/main.rs");
+    let text = fs::read_to_string(&main).unwrap();
+    fs::write(&main, format!("{text}\nconst BROKEN: u32 = \"no\";\n")).unwrap();
+    let progress = ws.join(".apilings/progress.toml");
+    let before = fs::read(&progress).ok();
+
+    let out = apilings(&ws)
+        .args(["grade", "01", "02", "03"])
+        .assert()
+        .code(1);
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let line = |lesson: &str| {
+        text.lines()
+            .find(|l| l.contains(lesson) && !l.contains("──"))
+            .unwrap_or_else(|| panic!("no line for {lesson}: {text}"))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert_eq!(
+        line("01-first-endpoint"),
+        "✓ 01-first-endpoint 3/3 items pass"
+    );
+    assert_eq!(
+        line("02-rest-resources"),
+        "✗ 02-rest-resources 0/5 items pass"
+    );
+    assert_eq!(line("03-validation"), "✗ 03-validation does not compile");
+    assert!(
+        text.contains("build: ") && text.contains("for 3 lesson crate(s)"),
+        "{text}"
+    );
+    // What failed is shown in full: the compile error with its place, the failing requests.
+    assert!(text.contains("03-validation/src/main.rs:"), "{text}");
+    assert!(text.contains("as curl:"), "{text}");
+    assert!(text.contains("1 of 3 lessons pass"), "{text}");
+    assert_eq!(
+        fs::read(&progress).ok(),
+        before,
+        "grade never writes progress"
+    );
+
+    write_solution("02-rest-resources");
+    write_solution("03-validation");
+    apilings(&ws)
+        .args(["grade", "01", "02", "03"])
+        .assert()
+        .success()
+        .stdout(contains("3 of 3 lessons pass"));
+}
+
+#[test]
 fn verify_proves_every_item_fails_on_its_stub_and_passes_on_its_solution() {
     let _serial = BUILDS.lock().unwrap_or_else(|e| e.into_inner());
     let tmp = tempfile::tempdir().unwrap();

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Failure, ResponseRecord, RunReport, Stopped, Verdict};
+use super::{Failure, GradeReport, ResponseRecord, RunReport, Stopped, Verdict};
 
 /// Headers worth showing in a failure even when no assertion named them.
 const USEFUL_HEADERS: [&str; 3] = ["content-type", "location", "content-length"];
@@ -70,6 +70,43 @@ pub fn render(report: &RunReport) -> String {
     } else {
         let _ = writeln!(s, "\n{passed} of {total} items pass.");
     }
+    s
+}
+
+/// One line per graded lesson: its mark, its id and how far it got.
+pub fn grade_line(report: &RunReport) -> String {
+    let mark = if report.passed() { "✓" } else { "✗" };
+    let total = report.items.len();
+    let how = match &report.stopped {
+        None => format!("{}/{total} items pass", report.passed_count()),
+        Some(Stopped::BuildFailed) => "does not compile".into(),
+        Some(Stopped::BuildTimedOut { .. }) => "build stopped at its bound".into(),
+        Some(Stopped::Infrastructure { .. }) => {
+            "could not be graded (not the lesson's fault)".into()
+        }
+        Some(_) => format!(
+            "{}/{total} items pass; the server did not start",
+            report.passed_count()
+        ),
+    };
+    format!("{mark} {:<28} {how}", report.lesson)
+}
+
+/// The end of a grading: every lesson that did not pass in full, then the count.
+pub fn grade_details(grade: &GradeReport) -> String {
+    let mut s = String::new();
+    for lesson in grade.lessons.iter().filter(|l| !l.passed()) {
+        let _ = writeln!(s, "\n── {} ──", lesson.lesson);
+        s.push_str(&render(lesson));
+    }
+    let _ = writeln!(
+        s,
+        "\n{} of {} lessons pass (build {:.1} s, checks {:.1} s).",
+        grade.passed_count(),
+        grade.lessons.len(),
+        grade.build.as_secs_f64(),
+        grade.checks.as_secs_f64()
+    );
     s
 }
 

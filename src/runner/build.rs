@@ -1,6 +1,9 @@
-//! `cargo build -p <crate>` with JSON messages, so diagnostics and artifacts are
-//! structured data rather than scraped text.
+//! `cargo build -p <crate>…` with JSON messages, so diagnostics and artifacts are
+//! structured data rather than scraped text. One invocation can build several
+//! lesson crates (grading): cargo compiles them in parallel and, with
+//! `--keep-going`, one crate's compile error does not stop the others.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -20,8 +23,8 @@ use crate::report::{BuildReport, Diagnostic};
 pub struct BuildSpec {
     /// The workspace root (where cargo runs).
     pub workspace: PathBuf,
-    /// The Cargo package to build.
-    pub package: String,
+    /// The Cargo packages to build (lesson crates, each with one binary of its name).
+    pub packages: Vec<String>,
     /// The most time the build may take.
     pub bound: Duration,
     /// Pass `--locked` (refuse to change `Cargo.lock`); for verifying a pack.
@@ -57,14 +60,19 @@ pub enum BuildOutcome {
     TimedOut(BuildReport),
 }
 
-/// Runs the build. `Err` only when cargo itself could not be started.
-pub async fn build(spec: &BuildSpec) -> std::io::Result<BuildOutcome> {
+/// Runs the build: one outcome per package of `spec.packages`, in that order.
+/// `Err` only when cargo itself could not be started.
+pub async fn build(spec: &BuildSpec) -> std::io::Result<Vec<BuildOutcome>> {
     let started = Instant::now();
     let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    cmd.arg("build")
-        .arg("-p")
-        .arg(&spec.package)
-        .arg("--message-format=json")
+    cmd.arg("build");
+    for package in &spec.packages {
+        cmd.arg("-p").arg(package);
+    }
+    if spec.packages.len() > 1 {
+        cmd.arg("--keep-going");
+    }
+    cmd.arg("--message-format=json")
         .current_dir(&spec.workspace)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -87,83 +95,119 @@ pub async fn build(spec: &BuildSpec) -> std::io::Result<BuildOutcome> {
         spec.progress.clone(),
     ));
 
-    let mut report = BuildReport::default();
-    let mut exe = None;
-    let mut finished = 0;
+    let mut seen = Seen::default();
     let read = async {
         let mut lines = BufReader::new(stdout).lines();
         while let Ok(Some(line)) = lines.next_line().await {
-            let Ok(msg) = serde_json::from_str::<Message>(&line) else {
-                continue;
-            };
-            match msg {
-                Message::CompilerArtifact(a) => {
-                    if !a.fresh {
-                        report.compiled += 1;
-                    }
-                    finished += 1;
-                    if let Some(tx) = &spec.progress {
-                        let _ = tx.send(BuildEvent::Finished(finished));
-                    }
-                    if a.target.name.replace('_', "-") == spec.package.replace('_', "-")
-                        && let Some(path) = a.executable
-                    {
-                        exe = Some(PathBuf::from(path.as_std_path()));
-                    }
-                }
-                Message::CompilerMessage(m) => {
-                    let d = m.message;
-                    let location =
-                        d.spans.iter().find(|s| s.is_primary).map(|s| {
-                            format!("{}:{}:{}", s.file_name, s.line_start, s.column_start)
-                        });
-                    report.diagnostics.push(Diagnostic {
-                        level: level_name(&d.level).into(),
-                        location,
-                        rendered: d.rendered.unwrap_or(d.message),
-                    });
-                }
-                _ => {}
+            if let Ok(msg) = serde_json::from_str::<Message>(&line) {
+                seen.take(msg, spec.progress.as_ref());
             }
         }
         child.wait().await
     };
     let status = tokio::time::timeout(spec.bound, read).await;
-    // Errors before warnings, as the learner should read them; stable within a level.
-    report.diagnostics.sort_by_key(|d| d.level != "error");
-    report.duration = started.elapsed();
-    let finish = |report: &mut BuildReport| {
-        report.cargo_stderr = stderr.tail(40).join("\n");
-    };
-    match status {
-        Err(_) => {
-            group.kill();
-            let _ = stderr_task.await;
-            finish(&mut report);
-            Ok(BuildOutcome::TimedOut(report))
-        }
-        Ok(status) => {
-            group.disarm();
-            let _ = stderr_task.await;
-            finish(&mut report);
-            let ok = status.map(|s| s.success()).unwrap_or(false);
-            report.fresh = ok && report.compiled == 0;
-            match (ok, exe) {
-                (true, Some(exe)) => {
-                    report.ok = true;
-                    Ok(BuildOutcome::Built { exe, report })
-                }
-                (true, None) => {
-                    report.cargo_stderr.push_str(&format!(
-                        "\ncargo built `{}` but reported no binary for it (is src/main.rs missing?)",
-                        spec.package
-                    ));
-                    Ok(BuildOutcome::Failed(report))
-                }
-                (false, _) => Ok(BuildOutcome::Failed(report)),
+    let timed_out = status.is_err();
+    if timed_out {
+        group.kill();
+    } else {
+        group.disarm();
+    }
+    let _ = stderr_task.await;
+    let ok = matches!(status, Ok(Ok(s)) if s.success());
+    let cargo_stderr = stderr.tail(40).join("\n");
+    let duration = started.elapsed();
+    Ok(spec
+        .packages
+        .iter()
+        .map(|package| {
+            let key = target_key(package);
+            let mut report = BuildReport {
+                compiled: seen.compiled,
+                // Errors before warnings, as the learner should read them; stable within a level.
+                diagnostics: seen.diagnostics.get(&key).cloned().unwrap_or_default(),
+                cargo_stderr: cargo_stderr.clone(),
+                duration,
+                ..BuildReport::default()
+            };
+            report.diagnostics.sort_by_key(|d| d.level != "error");
+            if timed_out {
+                return BuildOutcome::TimedOut(report);
             }
+            match seen.executables.get(&key) {
+                // With --keep-going another crate's error fails cargo, not this crate.
+                Some(exe) => {
+                    report.ok = true;
+                    report.fresh = ok && seen.compiled == 0;
+                    BuildOutcome::Built {
+                        exe: exe.clone(),
+                        report,
+                    }
+                }
+                None if ok => {
+                    report.cargo_stderr.push_str(&format!(
+                        "\ncargo built `{package}` but reported no binary for it (is src/main.rs missing?)"
+                    ));
+                    BuildOutcome::Failed(report)
+                }
+                None => BuildOutcome::Failed(report),
+            }
+        })
+        .collect())
+}
+
+/// What cargo's JSON messages said, per binary target.
+#[derive(Default)]
+struct Seen {
+    /// Crates compiled (not fresh), over the whole invocation.
+    compiled: usize,
+    /// Crates finished (fresh or compiled).
+    finished: usize,
+    executables: HashMap<String, PathBuf>,
+    diagnostics: HashMap<String, Vec<Diagnostic>>,
+}
+
+impl Seen {
+    fn take(&mut self, msg: Message, progress: Option<&UnboundedSender<BuildEvent>>) {
+        match msg {
+            Message::CompilerArtifact(a) => {
+                if !a.fresh {
+                    self.compiled += 1;
+                }
+                self.finished += 1;
+                if let Some(tx) = progress {
+                    let _ = tx.send(BuildEvent::Finished(self.finished));
+                }
+                if let Some(path) = a.executable {
+                    self.executables.insert(
+                        target_key(&a.target.name),
+                        PathBuf::from(path.as_std_path()),
+                    );
+                }
+            }
+            Message::CompilerMessage(m) => {
+                let d = m.message;
+                let location = d
+                    .spans
+                    .iter()
+                    .find(|s| s.is_primary)
+                    .map(|s| format!("{}:{}:{}", s.file_name, s.line_start, s.column_start));
+                self.diagnostics
+                    .entry(target_key(&m.target.name))
+                    .or_default()
+                    .push(Diagnostic {
+                        level: level_name(&d.level).into(),
+                        location,
+                        rendered: d.rendered.unwrap_or(d.message),
+                    });
+            }
+            _ => {}
         }
     }
+}
+
+/// Package and binary target names agree up to `-`/`_`.
+fn target_key(name: &str) -> String {
+    name.replace('_', "-")
 }
 
 /// Keeps cargo's stderr (its only text with `--message-format=json`) and tells
