@@ -8,9 +8,14 @@
             besides the lesson itself: no dependency rebuild);
   lock      `apilings check` while a `cargo check` loop (rust-analyzer's stand-in)
             runs in the same workspace;
-  cold      `init` + first verdict, against a bare cold `cargo build --workspace`.
+  cold      `init` + first verdict, against a bare cold `cargo build --workspace`;
+  grade     a one-line edit of every lesson (all solutions), then `apilings grade`,
+            against the same edit, a bare `cargo build --workspace`, and every
+            lesson's checks by a plain client (start each binary, send its requests
+            over one keep-alive connection with captures, start it once per `start`
+            item and wait for the exit).
 
-Usage: benches/loop.py [--reps N] [--cold-reps N] [--out docs/benchmarks.md]
+Usage: benches/loop.py [--reps N] [--cold-reps N] [--grade-reps N] [--out docs/benchmarks.md]
 Ratios against a baseline taken in the same run; never a timed assertion.
 """
 import argparse, http.client, json, os, platform, random, re, shutil, socket
@@ -62,8 +67,8 @@ def requests_of(lesson_toml):
     return out
 
 
-def edit(ws, n):
-    path = os.path.join(ws, LESSON, "src", "main.rs")
+def edit(ws, n, lesson=LESSON):
+    path = os.path.join(ws, lesson, "src", "main.rs")
     text = open(path).read()
     text = re.sub(r"\nconst _BENCH_EDIT: u32 = \d+;\n", "\n", text)
     open(path, "w").write(text + f"\nconst _BENCH_EDIT: u32 = {n};\n")
@@ -78,12 +83,7 @@ def floor_once(ws, env, reqs):
     server = subprocess.Popen([exe], cwd=os.path.join(ws, LESSON), env=dict(env, PORT=str(port)),
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-                break
-            except OSError:
-                time.sleep(0.001)
+        wait_port(port)
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         for method, path, headers, body in reqs:
             try:
@@ -100,6 +100,108 @@ def floor_once(ws, env, reqs):
     finally:
         os.killpg(server.pid, 9)
         server.wait()
+
+
+def wait_port(port):
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+            return
+        except OSError:
+            time.sleep(0.001)
+
+
+def pointer(doc, ptr):
+    for part in ptr.split("/")[1:]:
+        part = part.replace("~1", "/").replace("~0", "~")
+        doc = doc[int(part)] if isinstance(doc, list) else doc.get(part)
+    return doc
+
+
+def plain_checks(exe, lesson_dir, lesson_toml, env):
+    """One lesson's checks by a plain client: what apilings' checks send, without apilings."""
+    spec = tomllib.load(open(lesson_toml, "rb"))
+    scope = {}
+    for k, v in spec.get("vars", {}).items():
+        scope[k] = render(v, scope)
+    server_env = {}
+    for k, v in spec.get("server", {}).get("env", {}).items():
+        server_env[k] = scope["env." + k] = render(v, scope)
+    for item in spec["item"]:
+        start = item.get("start")
+        if start:
+            e = {k: v for k, v in server_env.items() if k not in start.get("without", [])}
+            e.update({k: render(v, scope) for k, v in start.get("env", {}).items()})
+            subprocess.run([exe], cwd=lesson_dir, env=dict(env, PORT=str(free_port()), **e),
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=10)
+    steps = [i for i in spec["item"] if i.get("step")]
+    if not steps:
+        return
+    port = free_port()
+    server = subprocess.Popen([exe], cwd=lesson_dir, env=dict(env, PORT=str(port), **server_env),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_port(port)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        for item in steps:
+            iscope = dict(scope)
+            for k, v in item.get("vars", {}).items():
+                iscope[k] = render(v, iscope)
+            for step in item["step"]:
+                r = step["request"]
+                headers = {k: render(v, iscope) for k, v in r.get("headers", {}).items()}
+                body = None
+                if "json" in r:
+                    body = render(json.dumps(r["json"]), iscope)
+                    headers.setdefault("content-type", "application/json")
+                elif "body" in r:
+                    body = render(r["body"], iscope)
+                method, path = r.get("method", "GET").upper(), render(r["path"], iscope)
+                try:
+                    conn.request(method, path, body=body, headers=headers)
+                    resp = conn.getresponse()
+                except (OSError, http.client.HTTPException):
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                    conn.request(method, path, body=body, headers=headers)
+                    resp = conn.getresponse()
+                data = resp.read()
+                for name, how in step.get("capture", {}).items():
+                    if "header" in how:
+                        iscope[name] = resp.getheader(how["header"], "")
+                    else:
+                        iscope[name] = str(pointer(json.loads(data), how["json"]))
+        conn.close()
+    finally:
+        os.killpg(server.pid, 9)
+        server.wait()
+
+
+def lessons_of(ws):
+    return sorted(d for d in os.listdir(ws) if re.match(r"\d\d-", d))
+
+
+def grade_floor_once(ws, env):
+    t0 = time.perf_counter()
+    out = run(["cargo", "build", "--workspace", "--message-format=json"], cwd=ws, env=env).stdout
+    exes = {}
+    for line in out.splitlines():
+        if '"executable":"' in line:
+            msg = json.loads(line)
+            exes[msg["target"]["name"]] = msg["executable"]
+    for lesson in lessons_of(ws):
+        plain_checks(exes["lesson-" + lesson], os.path.join(ws, lesson),
+                     os.path.join(ROOT, "lessons", lesson, "lesson.toml"), env)
+    return time.perf_counter() - t0
+
+
+def grade_once(ws, env):
+    t0 = time.perf_counter()
+    done = subprocess.run([apilings(), "grade"], cwd=ws, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    took = time.perf_counter() - t0
+    if done.returncode != 0:
+        sys.exit("apilings grade of every solution failed:\n" + done.stdout)
+    return took
 
 
 def check_once(ws, env):
@@ -123,6 +225,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--reps", type=int, default=8)
     ap.add_argument("--cold-reps", type=int, default=2)
+    ap.add_argument("--grade-reps", type=int, default=4)
     ap.add_argument("--out", default=os.path.join(ROOT, "docs", "benchmarks.md"))
     args = ap.parse_args()
     run(["cargo", "build", "--release", "--quiet"], cwd=ROOT)
@@ -154,10 +257,28 @@ def main():
         print(f"floor {med(floor):.3f}s apilings {med(ours):.3f}s ratio {med(ours)/med(floor):.2f}", flush=True)
 
         switch = {}
-        for lesson in sorted(d for d in os.listdir(ws) if re.match(r"\d\d-", d)):
+        for lesson in lessons_of(ws):
             switch[lesson] = compiled_deps(ws, floor_env, "lesson-" + lesson)
         rebuilt = sum(len(v) for v in switch.values())
         print(f"dependency crates rebuilt when switching lessons: {rebuilt}", flush=True)
+
+        # grade: every solution in place, every lesson edited, so every lesson crate compiles.
+        for lesson in lessons_of(ws):
+            shutil.copytree(os.path.join(ROOT, "solutions", lesson), os.path.join(ws, lesson), dirs_exist_ok=True)
+        grade_once(ws, env)
+        g_floor, g_ours = [], []
+        for i in range(args.grade_reps):
+            for which in ("floor", "apilings") if i % 2 == 0 else ("apilings", "floor"):
+                n += 1
+                for lesson in lessons_of(ws):
+                    edit(ws, n, lesson)
+                if which == "floor":
+                    g_floor.append(grade_floor_once(ws, floor_env))
+                else:
+                    g_ours.append(grade_once(ws, env))
+        rows.append(("grade of all %d solutions after a one-line edit of each" % len(lessons_of(ws)),
+                     med(g_floor), med(g_ours), "≤ 1.30"))
+        print(f"grade floor {med(g_floor):.3f}s apilings {med(g_ours):.3f}s ratio {med(g_ours)/med(g_floor):.2f}", flush=True)
 
         # rust-analyzer's stand-in: `cargo check` in a loop, in the workspace's default target dir.
         stop = os.path.join(tmp, "stop")
@@ -204,7 +325,7 @@ def main():
         "Medians of alternating runs; ratios are against the baseline taken in the same run.",
         "",
         f"Machine: {os.cpu_count()} cores, {cpu}; {rustc}; {platform.system()} {platform.release()}.",
-        f"Repetitions: {args.reps} (warm), {args.cold_reps} (cold).",
+        f"Repetitions: {args.reps} (warm), {args.grade_reps} (grade), {args.cold_reps} (cold).",
         "",
         "| what | baseline | apilings | ratio | target |",
         "|---|---|---|---|---|",
@@ -222,7 +343,9 @@ def main():
         "- Cold: the first check builds lesson 1 with its dependencies only, the baseline every lesson;",
         "  both compile the same dependency set, which is nearly all of the time.",
         "- The check during the `cargo check` loop is slower by CPU contention (2 cores), not by a lock wait.",
-        "- grade: not measured yet; the `grade` command arrives with headless grading.",
+        "- grade: the baseline's checks are a plain Python client sending each lesson's requests",
+        "  (with captures) and starting each binary once per `start` item; apilings' grade also",
+        "  waits 30 ms after each step with an `output` check, so the server's last lines are read.",
         "",
     ]
     open(args.out, "w").write("\n".join(lines))

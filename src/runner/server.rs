@@ -122,16 +122,18 @@ impl Server {
         let mut child = cmd.spawn().map_err(StartError::Spawn)?;
         let group = ProcessGroup::new(child.id());
         let output = OutputBuffer::new();
-        tokio::spawn(
-            output
-                .clone()
-                .pump(child.stdout.take().expect("piped stdout")),
-        );
-        tokio::spawn(
-            output
-                .clone()
-                .pump(child.stderr.take().expect("piped stderr")),
-        );
+        let pumps = [
+            tokio::spawn(
+                output
+                    .clone()
+                    .pump(child.stdout.take().expect("piped stdout")),
+            ),
+            tokio::spawn(
+                output
+                    .clone()
+                    .pump(child.stderr.take().expect("piped stderr")),
+            ),
+        ];
         // One task owns the child and reaps it, so `ended` tells at once when it dies.
         let (tx, ended) = watch::channel(None);
         let pid = child.id();
@@ -151,8 +153,14 @@ impl Server {
         loop {
             let ended = *server.ended.borrow();
             if let Some(status) = ended {
-                // Let the readers drain what it printed on the way out.
-                tokio::time::sleep(Duration::from_millis(50)).await;
+                // Let the readers drain what it printed on the way out: they end at
+                // end of file, unless something it spawned still holds the pipes.
+                let drained = async {
+                    for pump in pumps {
+                        let _ = pump.await;
+                    }
+                };
+                let _ = tokio::time::timeout(Duration::from_millis(50), drained).await;
                 return Err(StartError::Exited {
                     code: status.code(),
                     signal: status.signal(),
@@ -161,7 +169,11 @@ impl Server {
             }
             let attempt = TcpStream::connect(("127.0.0.1", spec.port));
             if let Ok(Ok(_)) = tokio::time::timeout(Duration::from_millis(100), attempt).await {
-                // A wildcard bind also answers on 127.0.0.1, so look at what it bound.
+                // A wildcard bind also answers on 127.0.0.1, so look at what it bound
+                // (the quick probe first; the full look names the address).
+                if super::sockets::wildcard_holds(spec.port) == Some(false) {
+                    return Ok(server);
+                }
                 let bound_to = server.listening();
                 if let Some(address) = bound_to
                     .iter()
@@ -184,7 +196,8 @@ impl Server {
                     output,
                 });
             }
-            tokio::time::sleep(Duration::from_millis(5)).await;
+            // A refused connect costs microseconds: poll finely, the start is ~5 ms.
+            tokio::time::sleep(Duration::from_millis(2)).await;
         }
     }
 

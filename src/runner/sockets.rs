@@ -6,6 +6,18 @@ use std::collections::HashSet;
 use std::fs;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
+/// Whether a wildcard socket (0.0.0.0 or a dual-stack ::) holds `port`, told by
+/// trying to bind 127.0.0.2 on it: a socket bound to 127.0.0.1 alone leaves that
+/// address free, a wildcard one does not. Microseconds, where [`listening`] reads
+/// all of /proc (about 10 ms). `None` where 127.0.0.2 cannot be bound (not Linux).
+pub fn wildcard_holds(port: u16) -> Option<bool> {
+    match std::net::TcpListener::bind((Ipv4Addr::new(127, 0, 0, 2), port)) {
+        Ok(_) => Some(false),
+        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => Some(true),
+        Err(_) => None,
+    }
+}
+
 /// The listening TCP sockets of every process in group `pgid`.
 pub fn listening(pgid: i32) -> Vec<SocketAddr> {
     let inodes = socket_inodes(pgid);
@@ -104,5 +116,22 @@ mod tests {
             found.contains(&SocketAddr::from(([127, 0, 0, 1], port))),
             "{found:?}"
         );
+    }
+
+    #[test]
+    fn the_probe_tells_a_loopback_bind_from_a_wildcard_one() {
+        let lo = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
+        let Some(held) = wildcard_holds(lo.local_addr().unwrap().port()) else {
+            return; // 127.0.0.2 is not bindable here (not Linux)
+        };
+        assert!(!held);
+        let any = std::net::TcpListener::bind(("0.0.0.0", 0)).unwrap();
+        assert_eq!(wildcard_holds(any.local_addr().unwrap().port()), Some(true));
+        if let Ok(dual) = std::net::TcpListener::bind(("::", 0)) {
+            assert_eq!(
+                wildcard_holds(dual.local_addr().unwrap().port()),
+                Some(true)
+            );
+        }
     }
 }
