@@ -230,7 +230,8 @@ def main():
 
         # grade: every solution in place, every lesson edited, so every lesson crate compiles.
         for lesson in lessons_of(ws):
-            shutil.copytree(os.path.join(ROOT, "solutions", lesson), os.path.join(ws, lesson), dirs_exist_ok=True)
+            # copy, not copy2: an old mtime would make cargo think the crate is fresh.
+            shutil.copytree(os.path.join(ROOT, "solutions", lesson), os.path.join(ws, lesson), dirs_exist_ok=True, copy_function=shutil.copy)
         grade_once(ws, env)
         g_floor, g_ours = [], []
         for i in range(args.grade_reps):
