@@ -6,6 +6,7 @@ dependencies (lessons/pack.toml, same features, same profile as a generated
 workspace, versions from lessons/Cargo.lock), then the same crate with one heavy
 dependency left out at a time, and the base (axum, tokio, serde, serde_json,
 tracing). A dependency's cost is the median of "all" minus the median without it.
+An alternative considered for a heavy dependency is measured in its place.
 
 Usage: benches/deps.py [--reps N] [--out docs/dependency-costs.md]
 Takes about (2 + number of heavy dependencies) x reps x 30 s.
@@ -15,6 +16,8 @@ import argparse, os, platform, shutil, statistics, subprocess, tempfile, time, t
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HEAVY = ["validator", "tower-http", "tracing-subscriber"]
 BASE = ["axum", "tokio", "serde", "serde_json", "tracing"]
+# A lighter crate that could do a heavy one's job, measured in its place.
+ALTERNATIVES = {"validator": ("garde", {"version": "0.22", "features": ["derive", "email"]})}
 PROFILE = """
 [profile.dev]
 debug = "line-tables-only"
@@ -62,6 +65,8 @@ def main():
     configs = {"all": deps}
     for h in HEAVY:
         configs["without " + h] = {k: v for k, v in deps.items() if k != h}
+    for heavy, (alt, spec) in ALTERNATIVES.items():
+        configs[f"{alt} instead of {heavy}"] = dict({k: v for k, v in deps.items() if k != heavy}, **{alt: spec})
     configs["base"] = {k: v for k, v in deps.items() if k in BASE}
     times = {name: [] for name in configs}
     crates = {}
@@ -94,7 +99,13 @@ def main():
         "|---|---|---|---|",
     ]
     for name in names:
-        adds = "" if name in ("all", "base") else f"{med['all'] - med[name]:+.1f} s, {crates['all'] - crates[name]:+d} crates"
+        if name.startswith("without "):
+            adds = f"{med['all'] - med[name]:+.1f} s, {crates['all'] - crates[name]:+d} crates"
+        elif " instead of " in name:
+            alt, heavy = name.split(" instead of ")
+            adds = f"({alt} adds {med[name] - med['without ' + heavy]:+.1f} s, {crates[name] - crates['without ' + heavy]:+d} crates)"
+        else:
+            adds = ""
         label = {"all": "every pack dependency", "base": "base only (" + ", ".join(BASE) + ")"}.get(name, name)
         out.append(f"| {label} | {med[name]:.1f} s | {crates[name]} | {adds} |")
     out.append("")

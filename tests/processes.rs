@@ -20,12 +20,13 @@ fn apilings(dir: &Path) -> Command {
     cmd
 }
 
-/// Starts `apilings check LESSON` on the fixture pack and waits (bounded) until its
-/// server runs; returns the apilings process and the server's pid (= its group).
+/// Starts `apilings <command> LESSON` on the fixture pack and waits (bounded) until
+/// its server runs; returns the apilings process and the server's pid (= its group).
 #[allow(clippy::zombie_processes)] // returned to the caller, which waits for it
-fn spawn_check(
+fn spawn_run(
     ws: &Path,
     lessons: &Path,
+    command: &str,
     lesson: &str,
     needle: &str,
 ) -> (std::process::Child, i32) {
@@ -34,7 +35,7 @@ fn spawn_check(
         .env("CARGO_TARGET_DIR", shared_target())
         .arg("--lessons")
         .arg(lessons)
-        .args(["check", lesson])
+        .args([command, lesson])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -137,7 +138,7 @@ fn fixture_workspace() -> (tempfile::TempDir, std::path::PathBuf, std::path::Pat
 fn a_server_that_never_answers_hits_the_request_bound_and_leaves_no_process() {
     let _serial = BUILDS.lock().unwrap_or_else(|e| e.into_inner());
     let (_tmp, lessons, ws) = fixture_workspace();
-    let (child, server) = spawn_check(&ws, &lessons, "02", "lesson-02-never-answers");
+    let (child, server) = spawn_run(&ws, &lessons, "check", "02", "lesson-02-never-answers");
     let out = child.wait_with_output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(1), "{text}");
@@ -153,28 +154,30 @@ fn a_server_that_never_answers_hits_the_request_bound_and_leaves_no_process() {
 }
 
 #[test]
-fn ctrl_c_during_check_stops_the_server_and_its_children() {
+fn ctrl_c_during_check_or_grade_stops_the_server_and_its_children() {
     let _serial = BUILDS.lock().unwrap_or_else(|e| e.into_inner());
     let (_tmp, lessons, ws) = fixture_workspace();
-    let (child, server) = spawn_check(&ws, &lessons, "02", "lesson-02-never-answers");
-    // Wait until the server has spawned its sleeping child, then press Ctrl-C.
-    let started = std::time::Instant::now();
-    while members_of_group(server).len() < 2 && started.elapsed().as_secs() < 60 {
-        std::thread::sleep(std::time::Duration::from_millis(20));
+    for command in ["check", "grade"] {
+        let (child, server) = spawn_run(&ws, &lessons, command, "02", "lesson-02-never-answers");
+        // Wait until the server has spawned its sleeping child, then press Ctrl-C.
+        let started = std::time::Instant::now();
+        while members_of_group(server).len() < 2 && started.elapsed().as_secs() < 60 {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(child.id() as i32),
+            nix::sys::signal::Signal::SIGINT,
+        )
+        .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(130), "{command}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("Interrupted"));
+        assert_eq!(
+            members_of_group(server),
+            Vec::<i32>::new(),
+            "{command}: the server and its child are gone"
+        );
     }
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(child.id() as i32),
-        nix::sys::signal::Signal::SIGINT,
-    )
-    .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(130));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("Interrupted"));
-    assert_eq!(
-        members_of_group(server),
-        Vec::<i32>::new(),
-        "the server and its child are gone"
-    );
 }
 
 #[test]
