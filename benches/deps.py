@@ -14,10 +14,10 @@ Takes about (2 + number of heavy dependencies) x reps x 30 s.
 import argparse, os, platform, shutil, statistics, subprocess, tempfile, time, tomllib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-HEAVY = ["validator", "tower-http", "tracing-subscriber"]
+HEAVY = ["garde", "tower-http", "tracing-subscriber"]
 BASE = ["axum", "tokio", "serde", "serde_json", "tracing"]
 # A lighter crate that could do a heavy one's job, measured in its place.
-ALTERNATIVES = {"validator": ("garde", {"version": "0.22", "features": ["derive", "email"]})}
+ALTERNATIVES = {"garde": ("validator", {"version": "0.21", "features": ["derive"]})}
 PROFILE = """
 [profile.dev]
 debug = "line-tables-only"

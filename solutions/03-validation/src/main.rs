@@ -12,17 +12,17 @@ use axum::routing::post;
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use validator::{Validate, ValidationErrors};
+use garde::{Report, Validate};
 
 /// What a client sends to create a user: the rules live on the type.
 #[derive(Debug, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 struct CreateUser {
-    #[validate(email(message = "must be a valid email address"))]
+    #[garde(email)]
     email: String,
-    #[validate(length(min = 1, max = 100, message = "must be 1 to 100 characters"))]
+    #[garde(length(chars, min = 1, max = 100))]
     name: String,
-    #[validate(length(min = 8, message = "must be at least 8 characters"))]
+    #[garde(length(chars, min = 8))]
     #[allow(dead_code)] // stored (hashed) by a real service
     password: String,
 }
@@ -86,20 +86,17 @@ impl From<JsonRejection> for ApiError {
     }
 }
 
-impl From<ValidationErrors> for ApiError {
-    fn from(errors: ValidationErrors) -> Self {
-        let fields = errors
-            .field_errors()
-            .into_iter()
-            .map(|(field, errs)| {
-                let reason = errs
-                    .iter()
-                    .map(|e| e.message.as_deref().unwrap_or("is invalid").to_string())
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                (field.to_string(), reason)
-            })
-            .collect();
+impl From<Report> for ApiError {
+    fn from(report: Report) -> Self {
+        // One entry per failing field; a field that breaks two rules gets both reasons.
+        let mut fields = BTreeMap::<String, String>::new();
+        for (path, error) in report.iter() {
+            let reason = fields.entry(path.to_string()).or_default();
+            if !reason.is_empty() {
+                reason.push_str("; ");
+            }
+            reason.push_str(error.message());
+        }
         ApiError::Validation {
             message: "some fields are invalid".into(),
             fields,
@@ -113,13 +110,13 @@ struct ValidJson<T>(T);
 impl<S, T> FromRequest<S> for ValidJson<T>
 where
     S: Send + Sync,
-    T: DeserializeOwned + Validate,
+    T: DeserializeOwned + Validate<Context = ()>,
 {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let Json(value) = Json::<T>::from_request(req, state).await?;
-        value.validate()?;
+        value.validate()?; // every failing field at once, in a Report
         Ok(ValidJson(value))
     }
 }

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use validator::Validate;
+use garde::Validate;
 
 /// What clients see of a user.
 #[derive(Debug, Clone, Serialize)]
@@ -23,9 +23,10 @@ struct UserResponse {
 #[derive(Debug, Deserialize, Validate)]
 struct Pagination {
     #[serde(default = "default_limit")]
-    #[validate(range(min = 1, max = 100, message = "must be 1 to 100"))]
+    #[garde(range(min = 1, max = 100))]
     limit: usize,
     #[serde(default)]
+    #[garde(skip)] // any offset is fine: past the end is an empty page
     offset: usize,
 }
 
