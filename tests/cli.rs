@@ -337,6 +337,13 @@ fn grade_builds_once_and_a_broken_lesson_stops_only_itself() {
     );
     // What failed is shown in full: the compile error with its place, the failing requests.
     assert!(text.contains("03-validation/src/main.rs:"), "{text}");
+    let from = text.find("── 02-rest-resources ──").unwrap();
+    let to = text.find("── 03-validation ──").unwrap();
+    let section_02 = &text[from..to];
+    assert!(
+        !section_02.contains("error["),
+        "03's compile error is 03's alone: {section_02}"
+    );
     assert!(text.contains("as curl:"), "{text}");
     assert!(text.contains("1 of 3 lessons pass"), "{text}");
     assert_eq!(

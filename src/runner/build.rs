@@ -123,12 +123,18 @@ pub async fn build(spec: &BuildSpec) -> std::io::Result<Vec<BuildOutcome>> {
             let key = target_key(package);
             let mut report = BuildReport {
                 compiled: seen.compiled,
-                // Errors before warnings, as the learner should read them; stable within a level.
-                diagnostics: seen.diagnostics.get(&key).cloned().unwrap_or_default(),
+                diagnostics: seen
+                    .diagnostics
+                    .iter()
+                    // Alone, a lesson gets every message (a shared crate's too).
+                    .filter(|(target, _)| spec.packages.len() == 1 || *target == key)
+                    .map(|(_, d)| d.clone())
+                    .collect(),
                 cargo_stderr: cargo_stderr.clone(),
                 duration,
                 ..BuildReport::default()
             };
+            // Errors before warnings, as the learner should read them; stable within a level.
             report.diagnostics.sort_by_key(|d| d.level != "error");
             if timed_out {
                 return BuildOutcome::TimedOut(report);
@@ -163,7 +169,8 @@ struct Seen {
     /// Crates finished (fresh or compiled).
     finished: usize,
     executables: HashMap<String, PathBuf>,
-    diagnostics: HashMap<String, Vec<Diagnostic>>,
+    /// Compiler messages in the order cargo gave them, with their target.
+    diagnostics: Vec<(String, Diagnostic)>,
 }
 
 impl Seen {
@@ -191,14 +198,14 @@ impl Seen {
                     .iter()
                     .find(|s| s.is_primary)
                     .map(|s| format!("{}:{}:{}", s.file_name, s.line_start, s.column_start));
-                self.diagnostics
-                    .entry(target_key(&m.target.name))
-                    .or_default()
-                    .push(Diagnostic {
+                self.diagnostics.push((
+                    target_key(&m.target.name),
+                    Diagnostic {
                         level: level_name(&d.level).into(),
                         location,
                         rendered: d.rendered.unwrap_or(d.message),
-                    });
+                    },
+                ));
             }
             _ => {}
         }
