@@ -113,6 +113,8 @@ pub struct ServerState {
     pub output: Vec<String>,
     /// How it ended (`exited with code 101`), or `None` while it runs.
     pub ended: Option<String>,
+    /// How many of its earliest lines the output cap dropped.
+    pub dropped: u64,
 }
 
 /// The assertions of `expect` on the server process (`output`, `running`).
@@ -135,6 +137,18 @@ pub fn evaluate_server(
     }
     if let Some(p) = &expect.output {
         check_output(&mut out, p, &server.output, scope)?;
+        // "Never printed" cannot be shown once lines are gone: fail rather than guess.
+        if server.dropped > 0 && (p.not_contains.is_some() || p.not_matches.is_some()) {
+            out.push(Assertion {
+                subject: "server output".into(),
+                expected: "every line kept, to show what was never printed".into(),
+                actual: format!(
+                    "{} earliest lines were dropped at the output cap: the server prints too much",
+                    server.dropped
+                ),
+                passed: false,
+            });
+        }
     }
     Ok(out)
 }
@@ -607,14 +621,22 @@ mod tests {
         let quiet = ServerState {
             output: lines(&["INFO listening", "INFO GET /projects 200"]),
             ended: None,
+            dropped: 0,
         };
         let leaky = ServerState {
             output: lines(&["INFO listening", "DEBUG config: key=k-123", "INFO done"]),
             ended: None,
+            dropped: 0,
         };
         let dead = ServerState {
             output: lines(&["thread 'main' panicked"]),
             ended: Some("exited with code 101".into()),
+            dropped: 0,
+        };
+        // The quiet lines are all that is left of a flood: an early leak may be gone.
+        let flooded = ServerState {
+            dropped: 5000,
+            ..quiet.clone()
         };
         let table: &[(&str, &ServerState, &[&str])] = &[
             ("output = { not_contains = '{{env.API_KEY}}' }", &quiet, &[]),
@@ -633,6 +655,14 @@ mod tests {
                 ],
             ),
             ("output = { matches = 'GET /projects \\d+' }", &quiet, &[]),
+            (
+                "output = { not_contains = '{{env.API_KEY}}' }",
+                &flooded,
+                &[
+                    "server output every line kept, to show what was never printed (got 5000 earliest lines were dropped at the output cap: the server prints too much)",
+                ],
+            ),
+            ("output = { contains = 'GET /projects' }", &flooded, &[]),
             ("running = true", &quiet, &[]),
             (
                 "running = true",

@@ -41,6 +41,8 @@ pub trait ServerTap: Send + Sync {
     fn since(&self, mark: u64) -> Vec<String>;
     /// How the process ended (`exited with code 101`), or `None` while it runs.
     fn ended(&self) -> Option<String>;
+    /// How many of its earliest lines the output cap has dropped.
+    fn dropped(&self) -> u64;
 }
 
 /// Time for the server to print its log lines for a request, and to die of it.
@@ -118,6 +120,7 @@ impl Executor {
             let state = eval::ServerState {
                 output: tap.since(0),
                 ended: tap.ended(),
+                dropped: tap.dropped(),
             };
             if let Ok(a) = &mut evaluated {
                 match eval::evaluate_server(&step.expect, &state, scope) {

@@ -90,6 +90,10 @@ impl ServerTap for Tap {
         self.output.since(mark)
     }
 
+    fn dropped(&self) -> u64 {
+        self.output.dropped()
+    }
+
     fn ended(&self) -> Option<String> {
         (*self.ended.borrow()).map(|status| match (status.code(), status.signal()) {
             (Some(code), _) => format!("exited with code {code}"),
