@@ -47,8 +47,10 @@ enum Command {
         /// Lesson id, slug or number (default: the current lesson).
         lesson: Option<String>,
     },
-    /// Grade lessons headless (for CI and instructors): one build of every lesson, then every check.
-    /// Reads the workspace, never writes to it; exits 0 only when every lesson passes.
+    /// Grade lessons headless, for CI and instructors (exit 0 only when every lesson passes).
+    ///
+    /// One build of every lesson, then each lesson's checks. Reads the workspace,
+    /// never writes to it.
     Grade {
         /// Only these lessons (default: all).
         #[arg(value_name = "LESSON")]
