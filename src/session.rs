@@ -69,18 +69,18 @@ pub async fn run_lesson_reporting(
         progress: build_events,
         ..build_spec(root, &[lesson], opts)
     };
-    let outcome = match runner::build(&spec).await {
-        Ok(mut outcomes) => Ok(outcomes.remove(0)),
-        Err(e) => Err(e),
-    };
+    let outcome = runner::build(&spec)
+        .await
+        .map(|mut outcomes| outcomes.remove(0))
+        .map_err(|e| e.to_string());
     grade_built(root, lesson, outcome, opts).await
 }
 
-/// Grades `lesson` on what its build produced (`Err`: cargo could not be run).
+/// Grades `lesson` on what its build produced (`Err`: why cargo could not be run).
 async fn grade_built(
     root: &Path,
     lesson: &Lesson,
-    outcome: std::io::Result<BuildOutcome>,
+    outcome: Result<BuildOutcome, String>,
     opts: &RunOptions,
 ) -> RunReport {
     let mut report = empty_report(lesson);
@@ -390,13 +390,10 @@ pub async fn grade(
     mut on_lesson: impl FnMut(&RunReport),
 ) -> GradeReport {
     let started = std::time::Instant::now();
-    let outcomes: Vec<std::io::Result<BuildOutcome>> =
+    let outcomes: Vec<Result<BuildOutcome, String>> =
         match runner::build(&build_spec(root, lessons, opts)).await {
             Ok(outcomes) => outcomes.into_iter().map(Ok).collect(),
-            Err(e) => lessons
-                .iter()
-                .map(|_| Err(std::io::Error::new(e.kind(), e.to_string())))
-                .collect(),
+            Err(e) => lessons.iter().map(|_| Err(e.to_string())).collect(),
         };
     let build = started.elapsed();
     let mut reports = Vec::new();
