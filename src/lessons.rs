@@ -49,6 +49,9 @@ pub struct Lesson {
     pub vars: BTreeMap<String, String>,
     /// Environment the server is started with (templates allowed).
     pub env: BTreeMap<String, String>,
+    /// Values of the run that must never be printed (templates, e.g.
+    /// `{{env.API_KEY}}`): the output of every start item is checked for them.
+    pub secrets: Vec<String>,
     /// The checklist.
     pub items: Vec<Item>,
     /// Stub files (everything in the lesson folder but `lesson.toml`), relative to the crate.
@@ -144,6 +147,8 @@ struct LessonToml {
     vars: BTreeMap<String, String>,
     #[serde(default)]
     server: ServerToml,
+    #[serde(default)]
+    secrets: Vec<String>,
     #[serde(rename = "item", default)]
     items: Vec<Item>,
 }
@@ -217,7 +222,11 @@ fn load_lesson(files: &PackFiles, dir: &str) -> Result<Lesson, PackError> {
     let mut run_names: BTreeSet<String> = parsed.vars.keys().cloned().collect();
     run_names.extend(parsed.server.env.keys().map(|k| format!("env.{k}")));
     check_names(
-        parsed.vars.values().chain(parsed.server.env.values()),
+        parsed
+            .vars
+            .values()
+            .chain(parsed.server.env.values())
+            .chain(parsed.secrets.iter()),
         &run_names,
         &label,
         text,
@@ -289,6 +298,19 @@ fn load_lesson(files: &PackFiles, dir: &str) -> Result<Lesson, PackError> {
         names.extend(item.vars.keys().cloned());
         check_names(item.vars.values(), &names, &label, text)?;
         for step in &item.steps {
+            if let Some(other) = &step.graded_by
+                && (other == &item.id || !parsed.items.iter().any(|i| &i.id == other))
+            {
+                let ids: Vec<&str> = parsed.items.iter().map(|i| i.id.as_str()).collect();
+                return Err(PackError::invalid(
+                    label,
+                    at(&format!("graded_by = \"{other}\"")),
+                    format!(
+                        "`graded_by` must name another item of this lesson, not `{other}`; the items are: {}",
+                        ids.join(", ")
+                    ),
+                ));
+            }
             let r = &step.request;
             let mut texts: Vec<&String> = vec![&r.path.0];
             texts.extend(r.headers.values());
@@ -306,6 +328,7 @@ fn load_lesson(files: &PackFiles, dir: &str) -> Result<Lesson, PackError> {
         edit: parsed.edit,
         vars: parsed.vars,
         env: parsed.server.env,
+        secrets: parsed.secrets,
         items: parsed.items,
         stub,
         solution,

@@ -188,6 +188,10 @@ pub struct Failure {
     pub response: Option<ResponseRecord>,
     /// Why no usable response came back (connection refused, a bound hit, …).
     pub error: Option<String>,
+    /// The item that grades this step's request, when the step only prepared
+    /// the failing item (fix that one first).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub graded_by: Option<String>,
     /// The assertions that did not hold (empty when `error` is set).
     pub assertions: Vec<Assertion>,
     /// What the server printed while this step ran.

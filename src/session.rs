@@ -9,9 +9,9 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::checks::eval::{self, StartOutcome};
-use crate::checks::exec::{Executor, Limits};
-use crate::checks::model::Start;
+use crate::checks::eval::{self, ServerState, StartOutcome};
+use crate::checks::exec::{Executor, Limits, NeverPrinted};
+use crate::checks::model::{Item, Start};
 use crate::checks::template::Scope;
 use crate::lessons::{Lesson, Pack};
 use crate::report::{
@@ -111,7 +111,8 @@ async fn grade_built(
 
     let mut scope = Scope::default();
     let mut env = Vec::new();
-    if let Err(e) = render_run_values(lesson, &mut scope, &mut env) {
+    let mut secrets = Vec::new();
+    if let Err(e) = render_run_values(lesson, &mut scope, &mut env, &mut secrets) {
         report.stopped = Some(Stopped::Infrastructure {
             message: format!("lesson error (not your code): {e}"),
         });
@@ -121,13 +122,14 @@ async fn grade_built(
         exe,
         cwd: root.join(&lesson.id),
         env,
+        unset: Vec::new(),
         port: 0,
         ready_bound: opts.bounds.ready,
     };
     // Items that start the server themselves go first, each with its own process.
     for (item, entry) in lesson.items.iter().zip(report.items.iter_mut()) {
         if let Some(start) = &item.start {
-            entry.verdict = run_start(start, &server_spec, &scope).await;
+            entry.verdict = run_start(start, &server_spec, &scope, &secrets).await;
         }
     }
     if lesson.items.iter().all(|i| i.start.is_some()) {
@@ -188,11 +190,20 @@ async fn grade_built(
     };
     let output = server.output();
     let tap = server.tap();
+    let mut afterwards: Vec<(usize, NeverPrinted)> = Vec::new();
+    // Where in the output each item began, to tell which one printed a secret.
+    let mut began: Vec<(usize, u64)> = Vec::new();
     match Executor::new(server.port(), limits) {
         Ok(executor) => {
-            for (item, entry) in lesson.items.iter().zip(report.items.iter_mut()) {
+            let executor = executor.with_secrets(secrets.clone());
+            for (index, (item, entry)) in
+                lesson.items.iter().zip(report.items.iter_mut()).enumerate()
+            {
                 if item.start.is_none() {
-                    entry.verdict = executor.run_item(item, &scope, &tap).await;
+                    began.push((index, output.mark()));
+                    let mut watches = Vec::new();
+                    entry.verdict = executor.run_item(item, &scope, &tap, &mut watches).await;
+                    afterwards.extend(watches.into_iter().map(|w| (index, w)));
                 }
             }
         }
@@ -202,10 +213,102 @@ async fn grade_built(
             });
         }
     }
+    if !afterwards.is_empty() || !secrets.is_empty() {
+        // What a server prints a moment after answering (from a task) counts too.
+        tokio::time::sleep(LINGER).await;
+    }
     server.stop().await;
     report.server_output = output.lines();
     report.output_dropped = output.dropped();
+    let whole_run = ServerState {
+        output: report.server_output.clone(),
+        ended: None,
+        dropped: report.output_dropped,
+    };
+    for (index, watch) in &afterwards {
+        let entry = &mut report.items[*index];
+        if entry.verdict.is_pass()
+            && let Some(failure) = watch.recheck(&whole_run)
+        {
+            entry.verdict = Verdict::Fail(Box::new(failure));
+        }
+    }
+    if let Some(leak) =
+        eval::first_secret_line(&report.server_output, report.output_dropped, &secrets)
+    {
+        blame_secret_leak(&mut report, &began, leak);
+    }
+    for (item, entry) in lesson.items.iter().zip(report.items.iter_mut()) {
+        entry.hints = hints_for(lesson, item, &entry.verdict);
+    }
     report
+}
+
+/// Fails the item during which the server printed a secret of the run (the
+/// first item, when it was printed at startup), unless it failed already.
+fn blame_secret_leak(
+    report: &mut RunReport,
+    began: &[(usize, u64)],
+    (at, line, secret): (u64, String, &str),
+) {
+    let Some(&(first, first_mark)) = began.first() else {
+        return;
+    };
+    let index = began
+        .iter()
+        .rev()
+        .find(|(_, mark)| *mark <= at)
+        .map_or(first, |(i, _)| *i);
+    let entry = &mut report.items[index];
+    if !entry.verdict.is_pass() {
+        return;
+    }
+    let when = if at < first_mark {
+        "when it started"
+    } else {
+        "while this item ran"
+    };
+    entry.verdict = Verdict::Fail(Box::new(Failure {
+        step: 1,
+        steps: 1,
+        request: RequestRecord::none(),
+        start: None,
+        response: None,
+        error: Some(format!(
+            "the server printed a secret of the run ({secret:?}) {when}: keys and passwords must never reach a log"
+        )),
+        graded_by: None,
+        assertions: Vec::new(),
+        server_output: vec![line],
+    }));
+}
+
+/// How long a run waits, after its last request, before its "never printed"
+/// expectations are checked over the whole output (only lessons that have them).
+const LINGER: Duration = Duration::from_millis(250);
+
+/// The hints that fit how `item` failed: those of the failing step when it has
+/// its own, those of the item that grades the step when it only prepared this
+/// one, else the item's.
+fn hints_for(lesson: &Lesson, item: &Item, verdict: &Verdict) -> Vec<String> {
+    let Verdict::Fail(f) = verdict else {
+        return item.hints.clone();
+    };
+    let Some(step) = f.step.checked_sub(1).and_then(|i| item.steps.get(i)) else {
+        return item.hints.clone();
+    };
+    if let Some(other) = step
+        .graded_by
+        .as_ref()
+        .and_then(|id| lesson.items.iter().find(|i| &i.id == id))
+    {
+        return other.hints.clone();
+    }
+    if step.hints.is_empty() {
+        item.hints.clone()
+    } else {
+        step.hints.clone()
+    }
 }
 
 /// A report of `lesson` with nothing graded yet.
@@ -247,8 +350,9 @@ async fn start_server(spec: &mut ServerSpec) -> std::io::Result<Result<Server, S
     }
 }
 
-/// An item's own start with a changed environment, which must fail.
-async fn run_start(start: &Start, base: &ServerSpec, scope: &Scope) -> Verdict {
+/// An item's own start with a changed environment, which must fail, and whose
+/// output must hold none of the run's `secrets`.
+async fn run_start(start: &Start, base: &ServerSpec, scope: &Scope, secrets: &[String]) -> Verdict {
     let mut record = StartRecord {
         without: start.without.clone(),
         env: Vec::new(),
@@ -261,6 +365,7 @@ async fn run_start(start: &Start, base: &ServerSpec, scope: &Scope) -> Verdict {
             start: Some(record),
             response: None,
             error,
+            graded_by: None,
             assertions,
             server_output: output,
         }))
@@ -276,6 +381,7 @@ async fn run_start(start: &Start, base: &ServerSpec, scope: &Scope) -> Verdict {
     spec.env
         .retain(|(name, _)| !start.without.contains(name) && !start.env.contains_key(name));
     spec.env.extend(record.env.iter().cloned());
+    spec.unset = start.without.clone();
     let (outcome, output) = match start_server(&mut spec).await {
         Err(e) => {
             let why = format!("no free port on 127.0.0.1: {e}");
@@ -304,7 +410,7 @@ async fn run_start(start: &Start, base: &ServerSpec, scope: &Scope) -> Verdict {
             (StartOutcome::Listened { port: spec.port }, output)
         }
     };
-    match eval::evaluate_start(start, &outcome, &output, scope) {
+    match eval::evaluate_start(start, &outcome, &output, secrets, scope) {
         Ok(assertions) if assertions.iter().all(|a| a.passed) => Verdict::Pass,
         Ok(assertions) => {
             let failed = assertions.into_iter().filter(|a| !a.passed).collect();
@@ -365,6 +471,7 @@ fn render_run_values(
     lesson: &Lesson,
     scope: &mut Scope,
     env: &mut Vec<(String, String)>,
+    secrets: &mut Vec<String>,
 ) -> Result<(), crate::checks::template::UnknownVariable> {
     for (name, template) in &lesson.vars {
         let value = scope.render(template)?;
@@ -374,6 +481,9 @@ fn render_run_values(
         let value = scope.render(template)?;
         scope.set(format!("env.{name}"), value.clone());
         env.push((name.clone(), value));
+    }
+    for template in &lesson.secrets {
+        secrets.push(scope.render(template)?);
     }
     Ok(())
 }

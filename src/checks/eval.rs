@@ -41,6 +41,17 @@ impl Response {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 
+    /// The whole response as text: the status line, every header, a blank line, the body.
+    pub fn whole(&self) -> String {
+        let mut s = format!("HTTP/1.1 {}\n", self.status);
+        for (name, value) in &self.headers {
+            s.push_str(&format!("{name}: {value}\n"));
+        }
+        s.push('\n');
+        s.push_str(&self.text());
+        s
+    }
+
     /// The body parsed as JSON.
     pub fn json(&self) -> Result<Json, String> {
         if self.body_truncated {
@@ -103,7 +114,48 @@ pub fn evaluate(
         let actual = Json::String(response.text());
         check(&mut out, "body", p, Some(&actual), scope)?;
     }
+    if let Some(p) = &expect.response {
+        let actual = Json::String(response.whole());
+        check(&mut out, "whole response", p, Some(&actual), scope)?;
+    }
     Ok(out)
+}
+
+/// A failed assertion for each of the run's `secrets` that the response holds
+/// anywhere (status line, a header, the body); nothing when it holds none.
+pub fn secrets_in_response(response: &Response, secrets: &[String]) -> Vec<Assertion> {
+    let whole = response.whole();
+    secrets
+        .iter()
+        .filter(|s| !s.is_empty() && whole.contains(s.as_str()))
+        .map(|secret| {
+            let at = whole
+                .lines()
+                .find(|l| l.contains(secret.as_str()))
+                .unwrap_or_default();
+            Assertion {
+                subject: "whole response".into(),
+                expected: format!("holds no secret of the run (never {secret:?})"),
+                actual: format!("it does: {:?}", shorten(at, 160)),
+                passed: false,
+            }
+        })
+        .collect()
+}
+
+/// The first kept output line that holds one of the run's `secrets`, with its
+/// position (`first` is the position of `lines[0]`) and the secret.
+pub fn first_secret_line<'a>(
+    lines: &[String],
+    first: u64,
+    secrets: &'a [String],
+) -> Option<(u64, String, &'a str)> {
+    lines.iter().enumerate().find_map(|(i, line)| {
+        secrets
+            .iter()
+            .find(|s| !s.is_empty() && line.contains(s.as_str()))
+            .map(|s| (first + i as u64, line.clone(), s.as_str()))
+    })
 }
 
 /// The server process as seen after a step: what it printed and whether it ended.
@@ -180,6 +232,7 @@ pub fn evaluate_start(
     start: &Start,
     outcome: &StartOutcome,
     output: &[String],
+    secrets: &[String],
     scope: &Scope,
 ) -> Result<Vec<Assertion>, UnknownVariable> {
     let (passed, actual) = match outcome {
@@ -214,23 +267,65 @@ pub fn evaluate_start(
     if let Some(p) = &start.output {
         check_output(&mut out, p, output, scope)?;
     }
+    // A settings library that prints the other settings when one is bad leaks them.
+    for secret in secrets {
+        let p = Predicate {
+            not_contains: Some(Json::String(secret.clone())),
+            ..Predicate::default()
+        };
+        check_output(&mut out, &p, output, &Scope::default())?;
+    }
     Ok(out)
 }
 
-/// `p` against the output as one text; a failure shows the lines that matter, not all of it.
+/// `p` against the output as one text of records, one per line; a failure shows
+/// the records that matter, not all of them.
 fn check_output(
     out: &mut Vec<Assertion>,
     p: &Predicate,
     lines: &[String],
     scope: &Scope,
 ) -> Result<(), UnknownVariable> {
-    let text = Json::String(lines.join("\n"));
+    let records = records(lines);
+    let text = Json::String(records.join("\n"));
     let first = out.len();
     check(out, "server output", p, Some(&text), scope)?;
     for a in &mut out[first..] {
-        a.actual = output_excerpt(lines, p, scope)?;
+        a.actual = output_excerpt(&records, p, scope)?;
     }
     Ok(())
+}
+
+/// The output's log records: a line that starts a record (a timestamp, a level,
+/// or a JSON object, as logging libraries write them) and the lines after it
+/// that do not, joined with spaces, so a message with a newline in it (a panic's,
+/// an error's chain) is still one record for `matches = "ERROR.*…"`. Output that
+/// is not a log (plain `println!` lines before the first record) stays line by line.
+pub fn records(lines: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut in_record = false;
+    for line in lines {
+        if starts_record(line) {
+            out.push(line.clone());
+            in_record = true;
+        } else if in_record && let Some(last) = out.last_mut() {
+            last.push(' ');
+            last.push_str(line.trim());
+        } else {
+            out.push(line.clone());
+        }
+    }
+    out
+}
+
+fn starts_record(line: &str) -> bool {
+    static START: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"^\s*(\{|\[?\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}|(TRACE|DEBUG|INFO|WARN|WARNING|ERROR)\b)",
+        )
+        .expect("valid")
+    });
+    START.is_match(line)
 }
 
 /// The output lines a reader needs: those holding or matching what the predicate
@@ -406,6 +501,19 @@ fn check(
             push(format!("is {word} {b}"), num.is_some_and(|a| holds(a, b)));
         }
     }
+    if let Some(keys) = &p.keys {
+        let mut want: Vec<&str> = keys.iter().map(String::as_str).collect();
+        want.sort_unstable();
+        let have = v.and_then(Json::as_object).map(|o| {
+            let mut have: Vec<&str> = o.keys().map(String::as_str).collect();
+            have.sort_unstable();
+            have
+        });
+        push(
+            format!("has exactly the keys {}", want.join(", ")),
+            have.is_some_and(|h| h == want),
+        );
+    }
     if let Some(n) = p.length {
         push(
             format!("has length {n}"),
@@ -562,6 +670,33 @@ mod tests {
             ("body = { contains = 'Ada' }", &[]),
             ("body = { not_contains = 'password' }", &[]),
             ("body = { not_matches = 'secret' }", &[]),
+            (
+                "json = { '' = { keys = ['tags', 'id', 'name', 'score', 'none'] } }",
+                &[],
+            ),
+            (
+                "json = { '' = { keys = ['id', 'name', 'tags', 'score'] } }",
+                &[
+                    "JSON body has exactly the keys id, name, score, tags (got {\"id\":42,\"name\":\"Ada\",\"none\":null,\"score\":1.0,\"tags\":[\"a\",\"b\"]})",
+                ],
+            ),
+            (
+                "json = { '/tags' = { keys = [] } }",
+                &["JSON /tags has exactly the keys  (got [\"a\",\"b\"])"],
+            ),
+            ("response = { contains = 'location: /users/42' }", &[]),
+            (
+                "response = { not_contains = 'Ada' }",
+                &[
+                    "whole response does not contain \"Ada\" (got \"HTTP/1.1 201\\ncontent-type: application/json\\nlocation: /users/42\\n\\n{\\\"id\\\":42,\\\"name\\\":\\\"Ada\\\",\\\"tags\\\":[\\\"a\\\",\\\"b\\\"],\\\"score\\\":1.0,\\\"none\\\":null}\")",
+                ],
+            ),
+            (
+                "response = { not_contains = '/users/42' }",
+                &[
+                    "whole response does not contain \"/users/42\" (got \"HTTP/1.1 201\\ncontent-type: application/json\\nlocation: /users/42\\n\\n{\\\"id\\\":42,\\\"name\\\":\\\"Ada\\\",\\\"tags\\\":[\\\"a\\\",\\\"b\\\"],\\\"score\\\":1.0,\\\"none\\\":null}\")",
+                ],
+            ),
         ];
         for (toml_text, want) in table {
             assert_eq!(&failed(toml_text, &user), want, "expectation: {toml_text}");
@@ -676,16 +811,80 @@ mod tests {
     }
 
     #[test]
+    fn a_secret_anywhere_in_a_response_or_the_output_is_found() {
+        let secrets = ["k-123".to_string(), String::new()];
+        let clean = response(200, &[("x-debug", "none")], "{}");
+        assert!(secrets_in_response(&clean, &secrets).is_empty());
+        let in_header = response(200, &[("x-debug", "key=k-123")], "{}");
+        let found = secrets_in_response(&in_header, &secrets);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].actual, "it does: \"x-debug: key=k-123\"");
+        let lines = ["a".to_string(), "b k-123".to_string()];
+        assert_eq!(
+            first_secret_line(&lines, 7, &secrets),
+            Some((8, "b k-123".to_string(), "k-123"))
+        );
+        assert_eq!(first_secret_line(&lines[..1], 7, &secrets), None);
+    }
+
+    #[test]
+    fn a_log_record_with_newlines_is_one_record() {
+        let lines = |ls: &[&str]| ls.iter().map(|l| l.to_string()).collect::<Vec<_>>();
+        let out = lines(&[
+            "starting with Config { .. }",
+            "plain line",
+            "2026-11-25T06:00:00.000001Z ERROR a handler panicked: attempt to",
+            "  divide by zero",
+            "2026-11-25T06:00:00.000002Z  INFO next",
+            " WARN without a timestamp",
+            "more of the warning",
+            "{\"level\":\"ERROR\",\"msg\":\"x\"}",
+        ]);
+        assert_eq!(
+            records(&out),
+            lines(&[
+                "starting with Config { .. }",
+                "plain line",
+                "2026-11-25T06:00:00.000001Z ERROR a handler panicked: attempt to divide by zero",
+                "2026-11-25T06:00:00.000002Z  INFO next",
+                " WARN without a timestamp more of the warning",
+                "{\"level\":\"ERROR\",\"msg\":\"x\"}",
+            ])
+        );
+        let state = ServerState {
+            output: out,
+            ended: None,
+            dropped: 0,
+        };
+        let scope = Scope::default();
+        let matched = |t: &str| {
+            evaluate_server(&expect(t), &state, &scope)
+                .unwrap()
+                .iter()
+                .all(|a| a.passed)
+        };
+        assert!(matched("output = { matches = 'ERROR.*divide by zero' }"));
+        // A record's level does not reach into the next record.
+        assert!(!matched("output = { matches = 'ERROR.*next' }"));
+    }
+
+    #[test]
     fn a_start_must_be_refused_and_its_output_must_say_why() {
         let start: Start = toml::from_str("output = { contains = 'API_KEY' }").unwrap();
         let said = |ls: &[&str]| ls.iter().map(|l| l.to_string()).collect::<Vec<_>>();
         let outcome_failures = |outcome: StartOutcome, output: &[String]| -> Vec<String> {
-            evaluate_start(&start, &outcome, output, &Scope::default())
-                .unwrap()
-                .into_iter()
-                .filter(|a| !a.passed)
-                .map(|a| format!("{}: {}", a.subject, a.actual))
-                .collect()
+            evaluate_start(
+                &start,
+                &outcome,
+                output,
+                &["key-s3cr3t".into()],
+                &Scope::default(),
+            )
+            .unwrap()
+            .into_iter()
+            .filter(|a| !a.passed)
+            .map(|a| format!("{}: {}", a.subject, a.actual))
+            .collect()
         };
         let exited = |code| StartOutcome::Exited {
             code: Some(code),
@@ -715,5 +914,13 @@ mod tests {
             bound: Duration::from_secs(10),
         };
         assert!(outcome_failures(still, &names_it)[0].contains("still running 10 s later"));
+        // Refusing is not enough when the refusal prints a secret of the run.
+        let leaks = said(&["error: API_KEY invalid; settings: DATABASE_URL=x API_KEY=key-s3cr3t"]);
+        assert_eq!(
+            outcome_failures(exited(1), &leaks),
+            [
+                "server output: 1 of 1 lines hold it: \"error: API_KEY invalid; settings: DATABASE_URL=x API_KEY=key-s3cr3t\""
+            ]
+        );
     }
 }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value as Json;
 
 use super::eval::{self, Response};
-use super::model::{Item, Step};
+use super::model::{Expect, Item, Predicate, Step};
 use super::template::{Scope, UnknownVariable};
 use crate::report::{Failure, RequestRecord, ResponseRecord, Verdict};
 
@@ -52,6 +52,8 @@ const SETTLE: Duration = Duration::from_millis(30);
 pub struct Executor {
     client: reqwest::Client,
     base_url: String,
+    port: u16,
+    secrets: Vec<String>,
     limits: Limits,
 }
 
@@ -66,13 +68,30 @@ impl Executor {
         Ok(Executor {
             client,
             base_url: format!("http://127.0.0.1:{port}"),
+            port,
+            secrets: Vec::new(),
             limits,
         })
     }
 
+    /// Values of the run that no response may hold anywhere (status line,
+    /// headers, body): every step checks for them, whatever else it expects.
+    pub fn with_secrets(mut self, secrets: Vec<String>) -> Self {
+        self.secrets = secrets;
+        self
+    }
+
     /// Runs every step of `item` in order and returns its verdict. `run_scope` holds
     /// the run's variables; the item's own vars and captures are added on top.
-    pub async fn run_item(&self, item: &Item, run_scope: &Scope, tap: &dyn ServerTap) -> Verdict {
+    /// "Never printed" expectations that held are kept in `afterwards`: they must
+    /// hold over the whole run's output, so they are checked again at its end.
+    pub async fn run_item(
+        &self,
+        item: &Item,
+        run_scope: &Scope,
+        tap: &dyn ServerTap,
+        afterwards: &mut Vec<NeverPrinted>,
+    ) -> Verdict {
         let mut scope = run_scope.clone();
         for (name, template) in &item.vars {
             match scope.render(template) {
@@ -84,7 +103,20 @@ impl Executor {
             let mark = tap.mark();
             let outcome = self.run_step(step, &mut scope, tap).await;
             let failure = match outcome {
-                StepOutcome::Held => continue,
+                StepOutcome::Held(request) => {
+                    if let Some(predicate) =
+                        step.expect.output.as_ref().and_then(Predicate::negatives)
+                    {
+                        afterwards.push(NeverPrinted {
+                            step: index + 1,
+                            steps: item.steps.len(),
+                            request,
+                            predicate,
+                            scope: scope.clone(),
+                        });
+                    }
+                    continue;
+                }
                 StepOutcome::Failed(f) => f,
             };
             tokio::time::sleep(SETTLE).await;
@@ -97,6 +129,7 @@ impl Executor {
             }
             failure.step = index + 1;
             failure.steps = item.steps.len();
+            failure.graded_by = step.graded_by.clone();
             failure.server_output = tap.since(mark);
             return Verdict::Fail(Box::new(failure));
         }
@@ -115,6 +148,9 @@ impl Executor {
             Err(why) => return StepOutcome::failed(request, None, Some(why), vec![]),
         };
         let mut evaluated = eval::evaluate(&step.expect, &response, scope);
+        if let Ok(a) = &mut evaluated {
+            a.extend(eval::secrets_in_response(&response, &self.secrets));
+        }
         if step.expect.watches_server() {
             tokio::time::sleep(SETTLE).await;
             let state = eval::ServerState {
@@ -151,18 +187,12 @@ impl Executor {
                 }
             }
         }
-        StepOutcome::Held
+        StepOutcome::Held(request)
     }
 
     fn render_request(&self, step: &Step, scope: &Scope) -> Result<RequestRecord, String> {
         let r = &step.request;
-        let path = scope.render(&r.path.0).map_err(lesson_bug)?;
-        if !path.starts_with('/') {
-            // A captured Location can be an absolute URL; checks never leave the server under test.
-            return Err(format!(
-                "the request path must start with `/`, but it rendered to {path:?}"
-            ));
-        }
+        let path = self.on_server(&scope.render(&r.path.0).map_err(lesson_bug)?)?;
         let mut headers = Vec::new();
         for (name, value) in &r.headers {
             headers.push((name.clone(), scope.render(value).map_err(lesson_bug)?));
@@ -187,6 +217,28 @@ impl Executor {
             headers,
             body,
         })
+    }
+
+    /// The path (and query) of `target` on the server under test. A captured
+    /// `Location` may be absolute (HTTP allows it): one that names this server is
+    /// followed, one that names any other is refused, since checks never leave it.
+    fn on_server(&self, target: &str) -> Result<String, String> {
+        if target.starts_with('/') {
+            return Ok(target.to_string());
+        }
+        let uri: http::Uri = target.parse().map_err(|_| {
+            format!("the request path must start with `/`, but it rendered to {target:?}")
+        })?;
+        let here = uri.scheme_str() == Some("http")
+            && matches!(uri.host(), Some("127.0.0.1" | "localhost"))
+            && uri.port_u16() == Some(self.port);
+        match uri.path_and_query() {
+            Some(pq) if here => Ok(pq.as_str().to_string()),
+            _ => Err(format!(
+                "the URL {target:?} is not on the server under test (http://127.0.0.1:{}): a `Location` must point at this server",
+                self.port
+            )),
+        }
     }
 
     async fn send(&self, request: &RequestRecord) -> Result<Response, String> {
@@ -274,8 +326,49 @@ impl Executor {
 }
 
 enum StepOutcome {
-    Held,
+    Held(RequestRecord),
     Failed(Box<Failure>),
+}
+
+/// A step's "never printed" output expectation (`not_contains`, `not_matches`)
+/// that held when its response came in. A server can still print the secret
+/// later (from a task, on the next request): checked again over the whole
+/// run's output by [`NeverPrinted::recheck`].
+#[derive(Debug, Clone)]
+pub struct NeverPrinted {
+    step: usize,
+    steps: usize,
+    request: RequestRecord,
+    predicate: Predicate,
+    scope: Scope,
+}
+
+impl NeverPrinted {
+    /// The failure, if the whole run's output (`state`) breaks the expectation.
+    pub fn recheck(&self, state: &eval::ServerState) -> Option<Failure> {
+        let expect = Expect {
+            output: Some(self.predicate.clone()),
+            ..Expect::default()
+        };
+        let failed: Vec<_> = eval::evaluate_server(&expect, state, &self.scope)
+            .ok()?
+            .into_iter()
+            .filter(|a| !a.passed)
+            .collect();
+        (!failed.is_empty()).then(|| Failure {
+            step: self.step,
+            steps: self.steps,
+            request: self.request.clone(),
+            start: None,
+            response: None,
+            error: Some(
+                "the output held nothing forbidden when the response came in, but by the end of the run it did: it was printed later".into(),
+            ),
+            graded_by: None,
+            assertions: failed,
+            server_output: Vec::new(),
+        })
+    }
 }
 
 impl StepOutcome {
@@ -292,6 +385,7 @@ impl StepOutcome {
             start: None,
             response,
             error,
+            graded_by: None,
             assertions,
             server_output: Vec::new(),
         }))
@@ -311,6 +405,7 @@ fn lesson_error(step: usize, steps: usize, e: UnknownVariable) -> Verdict {
         start: None,
         response: None,
         error: Some(lesson_bug(e)),
+        graded_by: None,
         assertions: vec![],
         server_output: vec![],
     }))
@@ -353,5 +448,41 @@ fn secs(d: Duration) -> String {
         format!("{s:.0} s")
     } else {
         format!("{s:.1} s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_absolute_location_is_followed_only_on_the_server_under_test() {
+        let exec = Executor::new(4000, Limits::default()).unwrap();
+        assert_eq!(exec.on_server("/users/1").unwrap(), "/users/1");
+        assert_eq!(
+            exec.on_server("http://127.0.0.1:4000/users/1?x=2").unwrap(),
+            "/users/1?x=2"
+        );
+        assert_eq!(
+            exec.on_server("http://localhost:4000/users/1").unwrap(),
+            "/users/1"
+        );
+        for away in [
+            "http://127.0.0.1:4001/users/1",
+            "https://127.0.0.1:4000/users/1",
+            "http://example.com:4000/users/1",
+            "http://127.0.0.1/users/1",
+        ] {
+            let why = exec.on_server(away).unwrap_err();
+            assert!(
+                why.contains("not on the server under test"),
+                "{away}: {why}"
+            );
+        }
+        assert!(
+            exec.on_server("users/1")
+                .unwrap_err()
+                .contains("must start with `/`")
+        );
     }
 }

@@ -65,6 +65,14 @@ pub struct Step {
     /// Values taken from the response for later steps, by template name.
     #[serde(default)]
     pub capture: BTreeMap<String, Capture>,
+    /// Hints for a failure of this step, shown instead of the item's, when what
+    /// this step looks at needs other advice.
+    #[serde(default)]
+    pub hints: Vec<String>,
+    /// The id of the item that grades this step's request, when the step only
+    /// prepares its own item (creates the user that the item then reads): a
+    /// failure here sends the learner to that item, not to this one's hints.
+    pub graded_by: Option<String>,
 }
 
 /// An HTTP request, with `{{templates}}` in the path, header values and body.
@@ -175,6 +183,10 @@ pub struct Expect {
     /// The body as text.
     #[serde(default, deserialize_with = "opt_predicate")]
     pub body: Option<Predicate>,
+    /// The whole response as text: status line, every header, then the body;
+    /// for what must appear nowhere in it, e.g. `{ not_contains = "{{password}}" }`.
+    #[serde(default, deserialize_with = "opt_predicate")]
+    pub response: Option<Predicate>,
     /// Everything the server printed so far (stdout and stderr), looked at once
     /// the response is in: e.g. `{ not_contains = "{{env.API_KEY}}" }`.
     #[serde(default, deserialize_with = "opt_predicate")]
@@ -302,6 +314,9 @@ pub struct Predicate {
     pub le: Option<f64>,
     /// The length of a string (in characters), an array or an object.
     pub length: Option<usize>,
+    /// An object with exactly these keys, in any order: a response model's
+    /// fields, where an extra one (`password_hash`) is as wrong as a missing one.
+    pub keys: Option<Vec<String>>,
 }
 
 impl Predicate {
@@ -311,6 +326,16 @@ impl Predicate {
             equals: Some(value),
             ..Predicate::default()
         }
+    }
+
+    /// Only the "never" parts (`not_contains`, `not_matches`), if it has any:
+    /// what must hold over a whole run, not just at one moment.
+    pub fn negatives(&self) -> Option<Predicate> {
+        (self.not_contains.is_some() || self.not_matches.is_some()).then(|| Predicate {
+            not_contains: self.not_contains.clone(),
+            not_matches: self.not_matches.clone(),
+            ..Predicate::default()
+        })
     }
 }
 

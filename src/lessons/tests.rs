@@ -175,3 +175,36 @@ hints = ["h"]
     let neither = error_of(base);
     assert!(neither.contains("it checks nothing"), "{neither}");
 }
+
+#[test]
+fn graded_by_must_name_another_item_and_secrets_known_names() {
+    let with_step = |extra: &str| {
+        GOOD.replace(
+            "  [[item.step]]\n  request = { path = \"{{url}}\" }",
+            &format!("  [[item.step]]\n  {extra}\n  request = {{ path = \"{{{{url}}}}\" }}"),
+        )
+    };
+    let e = error_of(&with_step("graded_by = \"nope\""));
+    assert!(
+        e.contains("lesson.toml:19:3: `graded_by` must name another item of this lesson, not `nope`; the items are: a"),
+        "{e}"
+    );
+    assert!(error_of(&with_step("graded_by = \"a\"")).contains("not `a`"));
+    let secret = GOOD.replace(
+        "title = \"T\"",
+        "title = \"T\"\nsecrets = [\"{{env.API_KEYS}}\"]",
+    );
+    let e = error_of(&secret);
+    assert!(
+        e.contains("unknown template variable `{{env.API_KEYS}}`"),
+        "{e}"
+    );
+    let ok = GOOD.replace(
+        "title = \"T\"",
+        "title = \"T\"\nsecrets = [\"{{env.API_KEY}}\"]",
+    );
+    assert_eq!(
+        pack_with(&ok).unwrap().lessons[0].secrets,
+        ["{{env.API_KEY}}"]
+    );
+}

@@ -212,6 +212,12 @@ pub fn failure(f: &Failure) -> String {
         }
         let _ = writeln!(s, "start:    the server, {}", how.join(", "));
     }
+    if let Some(other) = &f.graded_by {
+        let _ = writeln!(
+            s,
+            "problem:  this step only prepares the item, and it failed: its request is graded by `{other}`; make that item pass first"
+        );
+    }
     if let Some(err) = &f.error {
         let _ = writeln!(s, "problem:  {err}");
     }

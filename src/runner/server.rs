@@ -28,6 +28,9 @@ pub struct ServerSpec {
     pub cwd: PathBuf,
     /// Extra environment (`PORT` is added).
     pub env: Vec<(String, String)>,
+    /// Variables removed from the inherited environment: a start without a
+    /// variable must not find it in the learner's shell either.
+    pub unset: Vec<String>,
     /// The port it must listen on, on 127.0.0.1.
     pub port: u16,
     /// The most time from spawn until the port answers.
@@ -113,6 +116,9 @@ impl Server {
     /// Starts the server and waits until its port accepts a connection.
     pub async fn start(spec: &ServerSpec) -> Result<Server, StartError> {
         let mut cmd = Command::new(&spec.exe);
+        for name in &spec.unset {
+            cmd.env_remove(name);
+        }
         cmd.current_dir(&spec.cwd)
             // A panic's message, not 70 frames of backtrace, is what a failure should show.
             .env("RUST_BACKTRACE", "0")

@@ -453,6 +453,7 @@ mod tests {
                 elapsed: Duration::from_millis(1),
             }),
             error: None,
+            graded_by: None,
             assertions: vec![Assertion {
                 subject: "status".into(),
                 expected: "equals 200".into(),

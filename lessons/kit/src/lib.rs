@@ -12,12 +12,16 @@ pub const WORKER_THREADS: usize = 2;
 /// Listens on 127.0.0.1 (never on other interfaces) at the port in the `PORT`
 /// environment variable, 3000 when unset, so that you can also try a lesson
 /// yourself with `cargo run -p <lesson crate>` and `curl`.
+///
+/// Installs a plain-text `tracing` subscriber at INFO unless your `main` has
+/// installed one already (to log before calling `serve`): yours is kept.
 pub fn serve(app: axum::Router) {
-    tracing_subscriber::fmt()
+    // `try_init` fails only when a subscriber is already installed: keep that one.
+    let _ = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::INFO)
         .with_ansi(false)
         .with_target(false)
-        .init();
+        .try_init();
     let port: u16 = match std::env::var("PORT") {
         Ok(p) => p.parse().unwrap_or_else(|_| fail(&format!("PORT must be a port number, got {p:?}"))),
         Err(_) => 3000,
