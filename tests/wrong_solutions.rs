@@ -1,6 +1,9 @@
-//! Each lesson's plausible wrong solutions (tests/fixtures/wrong/<lesson>/*.toml):
-//! the mistake the lesson is about, written as a learner would. Each must fail
-//! exactly the items it names, every failure showing its cause.
+//! Each lesson's plausible wrong solutions (tests/fixtures/wrong/<lesson>/*.toml),
+//! the mistakes learners really make, and its correct alternatives that differ
+//! from the reference (tests/fixtures/right/<lesson>/*.toml). Each wrong one must
+//! fail exactly the items it names, every failure showing its cause; each right
+//! one must pass every item. A grader that passes a mistake teaches it; one that
+//! rejects a correct solution teaches distrust.
 
 mod common;
 
@@ -13,16 +16,21 @@ use apilings::report::{Verdict, text};
 use apilings::session::{self, RunOptions};
 use apilings::workspace::Workspace;
 
-/// `tests/fixtures/wrong/<lesson>/<name>.toml`: the lesson's solution with a few
-/// edits that make it wrong, which items it must fail, and what each failure shows.
+/// `tests/fixtures/{wrong,right}/<lesson>/<name>.toml`: the lesson's solution of
+/// `src/main.rs` with a few edits (or a whole `source` of its own), which items it
+/// must fail (none for a right one), and what each failure shows.
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Wrong {
-    #[allow(dead_code)] // read by people: what the learner got wrong
+struct Fixture {
+    #[allow(dead_code)] // read by people: what the learner got wrong, or did differently
     why: String,
+    #[serde(default)]
     fails: BTreeSet<String>,
+    #[serde(default)]
     cause: String,
+    #[serde(default)]
     edit: Vec<Edit>,
+    source: Option<String>,
 }
 
 #[derive(serde::Deserialize)]
@@ -32,20 +40,27 @@ struct Edit {
     to: String,
 }
 
-/// Every wrong solution as (lesson, name, fixture).
-fn wrong_solutions() -> Vec<(String, String, Wrong)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/wrong");
+/// Every fixture of `kind` (`wrong` or `right`) as (lesson, name, fixture).
+fn fixtures(kind: &str) -> Vec<(String, String, Fixture)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(kind);
     let mut all = Vec::new();
     for lesson in fs::read_dir(&dir).unwrap() {
         let lesson = lesson.unwrap();
         for file in fs::read_dir(lesson.path()).unwrap() {
             let path = file.unwrap().path();
-            let wrong: Wrong = toml::from_str(&fs::read_to_string(&path).unwrap())
+            let fixture: Fixture = toml::from_str(&fs::read_to_string(&path).unwrap())
                 .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert!(
+                (kind == "wrong") != fixture.fails.is_empty(),
+                "{}: a wrong solution names the items it fails, a right one none",
+                path.display()
+            );
             all.push((
                 lesson.file_name().to_string_lossy().into_owned(),
                 path.file_stem().unwrap().to_string_lossy().into_owned(),
-                wrong,
+                fixture,
             ));
         }
     }
@@ -53,10 +68,18 @@ fn wrong_solutions() -> Vec<(String, String, Wrong)> {
     all
 }
 
-/// The lesson's solution of `src/main.rs` with the fixture's edits; each must apply once.
-fn apply(solution: &str, wrong: &Wrong, label: &str) -> String {
+/// The fixture's `src/main.rs`: its own source, or the solution with its edits
+/// (each must apply exactly once).
+fn apply(solution: &str, fixture: &Fixture, label: &str) -> String {
+    if let Some(source) = &fixture.source {
+        assert!(
+            fixture.edit.is_empty(),
+            "{label}: `source` or `edit`, not both"
+        );
+        return source.clone();
+    }
     let mut source = solution.to_string();
-    for e in &wrong.edit {
+    for e in &fixture.edit {
         assert_eq!(
             source.matches(&e.from).count(),
             1,
@@ -69,8 +92,16 @@ fn apply(solution: &str, wrong: &Wrong, label: &str) -> String {
 }
 
 #[test]
-fn each_wrong_solution_fails_its_item_and_names_the_cause() {
+fn wrong_solutions_fail_their_item_with_the_cause_and_right_ones_pass() {
     let _builds = common::BUILDS.lock().unwrap_or_else(|e| e.into_inner());
+    // The learner exported the lessons' variables to try a server by hand: a
+    // run must not see them (a start `without` API_KEY must really be without).
+    // SAFETY: the only test of this binary; no other thread reads the environment yet.
+    unsafe {
+        std::env::set_var("API_KEY", "key-from-the-learners-shell");
+        std::env::set_var("DATABASE_URL", "postgres://me:shell-pw@localhost/dev");
+        std::env::set_var("ALLOWED_ORIGIN", "http://localhost:5173");
+    }
     let pack = Pack::embedded().unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let (ws, _) = Workspace::init(tmp.path(), &pack).unwrap();
@@ -80,22 +111,28 @@ fn each_wrong_solution_fails_its_item_and_names_the_cause() {
         ..RunOptions::default()
     };
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let wrongs = wrong_solutions();
-    let covered: BTreeSet<&str> = wrongs.iter().map(|(l, _, _)| l.as_str()).collect();
-    for lesson in [
-        "04-separate-models",
-        "05-typed-params",
-        "06-domain-errors",
-        "07-auth-dependencies",
-        "08-panics",
-        "09-config-secrets",
-        "10-cors",
-    ] {
-        assert!(covered.contains(lesson), "{lesson} has no wrong solution");
+    let wrongs = fixtures("wrong");
+    let rights = fixtures("right");
+    for lesson in &pack.lessons {
+        let count = |all: &[(String, String, Fixture)]| {
+            all.iter().filter(|(l, _, _)| *l == lesson.id).count()
+        };
+        assert!(
+            count(&wrongs) >= 3,
+            "{} has {} wrong solutions; every lesson needs at least 3",
+            lesson.id,
+            count(&wrongs)
+        );
+        assert!(
+            count(&rights) >= 1,
+            "{} has no correct alternative",
+            lesson.id
+        );
     }
     let mut problems = Vec::new();
-    for (id, name, w) in &wrongs {
-        let label = format!("{id}/{name}");
+    for (id, name, f) in wrongs.iter().chain(&rights) {
+        let kind = if f.fails.is_empty() { "right" } else { "wrong" };
+        let label = format!("{kind}/{id}/{name}");
         let lesson = pack.find(id).unwrap();
         let solution = lesson
             .solution
@@ -103,11 +140,24 @@ fn each_wrong_solution_fails_its_item_and_names_the_cause() {
             .find(|(path, _)| path == "src/main.rs")
             .map(|(_, text)| text.as_str())
             .unwrap();
-        let source = apply(solution, w, &label);
-        fs::write(ws.root().join(id).join("src/main.rs"), source).unwrap();
+        fs::write(
+            ws.root().join(id).join("src/main.rs"),
+            apply(solution, f, &label),
+        )
+        .unwrap();
         let report = runtime.block_on(session::run_lesson(ws.root(), lesson, &opts));
         if let Some(why) = &report.stopped {
-            problems.push(format!("{label}: did not run: {}", text::stopped_line(why)));
+            let diagnostics: Vec<&str> = report
+                .build
+                .diagnostics
+                .iter()
+                .map(|d| d.rendered.as_str())
+                .collect();
+            problems.push(format!(
+                "{label}: did not run: {}\n{}",
+                text::stopped_line(why),
+                diagnostics.join("\n")
+            ));
             continue;
         }
         let failed: BTreeSet<String> = report
@@ -116,23 +166,32 @@ fn each_wrong_solution_fails_its_item_and_names_the_cause() {
             .filter(|i| !i.verdict.is_pass())
             .map(|i| i.id.clone())
             .collect();
-        if failed != w.fails {
+        if failed != f.fails {
+            let shown: Vec<String> = report
+                .items
+                .iter()
+                .filter_map(|i| match &i.verdict {
+                    Verdict::Fail(x) => Some(format!("{}:\n{}", i.id, text::failure(x))),
+                    _ => None,
+                })
+                .collect();
             problems.push(format!(
-                "{label}: failed {failed:?}, expected exactly {:?}",
-                w.fails
+                "{label}: failed {failed:?}, expected exactly {:?}\n{}",
+                f.fails,
+                shown.join("\n")
             ));
         }
         for item in &report.items {
-            if let Verdict::Fail(f) = &item.verdict {
-                let shown = text::failure(f);
-                if w.fails.contains(&item.id) && !shown.contains(&w.cause) {
+            if let Verdict::Fail(x) = &item.verdict {
+                let shown = text::failure(x);
+                if f.fails.contains(&item.id) && !shown.contains(&f.cause) {
                     problems.push(format!(
                         "{label}: `{}` fails, but its failure does not show {:?}:\n{shown}",
-                        item.id, w.cause
+                        item.id, f.cause
                     ));
                 }
             }
         }
     }
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
 }

@@ -375,18 +375,17 @@ fn output_excerpt(
 }
 
 /// The captured value, or why it could not be taken.
-pub fn capture(cap: &Capture, response: &Response) -> Result<String, String> {
+pub fn capture(cap: &Capture, response: &Response) -> Result<Json, String> {
     match cap {
         Capture::Header(name) => response
             .header(name)
+            .map(Json::String)
             .ok_or_else(|| format!("the response has no `{name}` header")),
         Capture::Json(pointer) => {
             let doc = response.json()?;
-            match doc.pointer(&pointer.0) {
-                Some(Json::String(s)) => Ok(s.clone()),
-                Some(other) => Ok(other.to_string()),
-                None => Err(format!("the JSON body has nothing at `{}`", pointer.0)),
-            }
+            doc.pointer(&pointer.0)
+                .cloned()
+                .ok_or_else(|| format!("the JSON body has nothing at `{}`", pointer.0))
         }
     }
 }
@@ -718,7 +717,7 @@ mod tests {
     }
 
     #[test]
-    fn captures_take_strings_as_is_and_others_as_json() {
+    fn captures_keep_the_json_value() {
         let r = response(
             201,
             &[("location", "/users/9")],
@@ -726,7 +725,7 @@ mod tests {
         );
         let cap = |t: &str| capture(&toml::from_str::<Capture>(t).unwrap(), &r);
         assert_eq!(cap("header = 'location'").unwrap(), "/users/9");
-        assert_eq!(cap("json = '/id'").unwrap(), "9");
+        assert_eq!(cap("json = '/id'").unwrap(), json!(9));
         assert_eq!(cap("json = '/email'").unwrap(), "a@b.c");
         assert!(cap("json = '/nope'").unwrap_err().contains("/nope"));
         assert!(cap("header = 'etag'").unwrap_err().contains("etag"));

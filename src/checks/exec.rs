@@ -179,7 +179,7 @@ impl Executor {
         }
         for (name, cap) in &step.capture {
             match eval::capture(cap, &response) {
-                Ok(value) => scope.set(name.clone(), value),
+                Ok(value) => scope.set_json(name.clone(), value),
                 Err(why) => {
                     let record = self.record(&response);
                     let why = format!("could not capture `{name}`: {why}");

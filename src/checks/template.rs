@@ -10,6 +10,9 @@ use serde_json::Value as Json;
 #[derive(Debug, Clone, Default)]
 pub struct Scope {
     values: BTreeMap<String, String>,
+    /// Captured JSON values that are not strings, so that `"{{id}}"` alone
+    /// compares as the number it was, not as its text.
+    typed: BTreeMap<String, Json>,
 }
 
 /// A template named a value that is not defined.
@@ -25,7 +28,23 @@ pub struct UnknownVariable {
 impl Scope {
     /// Defines (or redefines) `name`.
     pub fn set(&mut self, name: impl Into<String>, value: impl Into<String>) {
-        self.values.insert(name.into(), value.into());
+        let name = name.into();
+        self.typed.remove(&name);
+        self.values.insert(name, value.into());
+    }
+
+    /// Defines `name` from a JSON value: a string as it is, anything else as
+    /// its JSON text inside a longer template, and as itself when a JSON value
+    /// is exactly `"{{name}}"`.
+    pub fn set_json(&mut self, name: impl Into<String>, value: Json) {
+        let name = name.into();
+        match value {
+            Json::String(s) => self.set(name, s),
+            other => {
+                self.values.insert(name.clone(), other.to_string());
+                self.typed.insert(name, other);
+            }
+        }
     }
 
     /// The value of `name`, if defined.
@@ -53,7 +72,10 @@ impl Scope {
     /// Renders every string inside a JSON value.
     pub fn render_json(&self, value: &Json) -> Result<Json, UnknownVariable> {
         Ok(match value {
-            Json::String(s) => Json::String(self.render(s)?),
+            Json::String(s) => match self.exactly_typed(s) {
+                Some(typed) => typed.clone(),
+                None => Json::String(self.render(s)?),
+            },
             Json::Array(items) => Json::Array(
                 items
                     .iter()
@@ -67,6 +89,12 @@ impl Scope {
             ),
             other => other.clone(),
         })
+    }
+
+    /// The typed value when `text` is one `{{name}}` of a non-string capture.
+    fn exactly_typed(&self, text: &str) -> Option<&Json> {
+        let name = text.strip_prefix("{{")?.strip_suffix("}}")?.trim();
+        self.typed.get(name)
     }
 
     fn lookup(&self, name: &str) -> Result<String, UnknownVariable> {
@@ -159,6 +187,20 @@ mod tests {
             err.to_string()
                 .contains("known here: env.API_KEY, user_url, random")
         );
+    }
+
+    #[test]
+    fn a_captured_number_stays_a_number_where_it_stands_alone() {
+        let mut s = scope();
+        s.set_json("id", serde_json::json!(7));
+        s.set_json("name", serde_json::json!("Ada"));
+        let v = serde_json::json!({"id": "{{id}}", "path": "/users/{{id}}", "name": "{{name}}"});
+        assert_eq!(
+            s.render_json(&v).unwrap(),
+            serde_json::json!({"id": 7, "path": "/users/7", "name": "Ada"})
+        );
+        s.set("id", "u7");
+        assert_eq!(s.render_json(&serde_json::json!("{{id}}")).unwrap(), "u7");
     }
 
     #[test]
