@@ -75,13 +75,26 @@ impl IntoResponse for ApiError {
 
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
-        match rejection {
-            // Well-formed JSON of the wrong shape: unknown, missing or mistyped fields.
-            JsonRejection::JsonDataError(e) => ApiError::Validation {
-                message: e.body_text(),
-                fields: BTreeMap::new(),
-            },
-            other => ApiError::InvalidJson(other.body_text()),
+        // Broken JSON, or no JSON content type.
+        ApiError::InvalidJson(rejection.body_text())
+    }
+}
+
+impl From<serde_path_to_error::Error<serde_json::Error>> for ApiError {
+    /// Well-formed JSON of the wrong shape: unknown, missing or mistyped fields.
+    fn from(e: serde_path_to_error::Error<serde_json::Error>) -> Self {
+        let path = e.path().to_string();
+        let serde_says = e.inner().to_string();
+        // serde quotes the value it got ("invalid type: string \"hunter2\""): a
+        // password sent as the wrong type would come back. Name the field, not the value.
+        let message = if serde_says.starts_with("invalid") {
+            format!("{path}: has the wrong type or value")
+        } else {
+            serde_says // "missing field `email`", "unknown field `is_admin`, expected …"
+        };
+        ApiError::Validation {
+            message,
+            fields: BTreeMap::new(),
         }
     }
 }
@@ -115,7 +128,9 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let Json(value) = Json::<T>::from_request(req, state).await?;
+        // First any JSON at all, then the shape, with the path of the field at fault.
+        let Json(json) = Json::<serde_json::Value>::from_request(req, state).await?;
+        let value: T = serde_path_to_error::deserialize(json)?;
         value.validate()?; // every failing field at once, in a Report
         Ok(ValidJson(value))
     }
