@@ -92,7 +92,12 @@ fn apply(solution: &str, fixture: &Fixture, label: &str) -> String {
 }
 
 /// The lessons whose fixtures cover the classes of mistakes in docs/lesson-format.md.
-const AUDITED: &[&str] = &["01-first-endpoint", "02-rest-resources", "03-validation"];
+const AUDITED: &[&str] = &[
+    "01-first-endpoint",
+    "02-rest-resources",
+    "03-validation",
+    "04-separate-models",
+];
 
 #[test]
 fn wrong_solutions_fail_their_item_with_the_cause_and_right_ones_pass() {
