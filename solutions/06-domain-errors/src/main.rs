@@ -65,7 +65,7 @@ impl Store {
     /// The reporting database is down in this lesson, always.
     fn daily_report(&self) -> Result<String, StoreError> {
         Err(StoreError::Unavailable(
-            "connection refused: postgres://report:s3cret@10.0.0.5:5432/reports".into(),
+            "connection refused: postgres://report@10.0.0.5:5432/reports".into(),
         ))
     }
 }
