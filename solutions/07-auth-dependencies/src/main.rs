@@ -52,14 +52,20 @@ impl FromRequestParts<AppState> for ApiKey {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let sent = parts.headers.get("x-api-key").and_then(|v| v.to_str().ok()).unwrap_or("");
+        let sent = parts.headers.get("x-api-key").map(|v| v.as_bytes()).unwrap_or_default();
         // Never echo what was sent: the message is the same for a missing and a wrong key.
-        if !state.api_key.is_empty() && sent == state.api_key.as_str() {
+        if same_key(sent, state.api_key.as_bytes()) {
             Ok(ApiKey)
         } else {
             Err(ApiError::Unauthorized("a valid X-API-Key header is required"))
         }
     }
+}
+
+/// Compares in constant time: with `==`, how long the comparison takes tells an
+/// attacker how many leading bytes of a guess were right.
+fn same_key(sent: &[u8], key: &[u8]) -> bool {
+    sent.len() == key.len() && sent.iter().zip(key).fold(0u8, |diff, (a, b)| diff | (a ^ b)) == 0
 }
 
 /// The authenticated caller: needs the API key first, then `x-user-id`.
@@ -82,8 +88,7 @@ impl FromRequestParts<AppState> for CurrentUser {
     }
 }
 
-fn app() -> Router {
-    let api_key = std::env::var("API_KEY").unwrap_or_default();
+fn app(api_key: String) -> Router {
     Router::new()
         .route("/health", get(|| async { "ok" }))
         .route("/projects", get(projects))
@@ -100,5 +105,10 @@ async fn me(user: CurrentUser) -> Json<Me> {
 }
 
 fn main() {
-    kit::serve(app());
+    // A missing key must not mean "no key needed": refuse to start instead.
+    let api_key = std::env::var("API_KEY").ok().filter(|k| !k.is_empty()).unwrap_or_else(|| {
+        eprintln!("error: API_KEY is not set; the server will not start without its key");
+        std::process::exit(1)
+    });
+    kit::serve(app(api_key));
 }
