@@ -297,15 +297,19 @@ fn check_output(
 }
 
 /// The output's log records: a line that starts a record (a timestamp, a level,
-/// or a JSON object, as logging libraries write them) and the lines after it
-/// that do not, joined with spaces, so a message with a newline in it (a panic's,
-/// an error's chain) is still one record for `matches = "ERROR.*…"`. Output that
-/// is not a log (plain `println!` lines before the first record) stays line by line.
+/// or a JSON object, as logging libraries write them; Rust's own `thread '…'
+/// panicked at`) and the lines after it that do not, up to a blank line, joined
+/// with spaces, so a message with a newline in it (a panic's, an error's chain)
+/// is still one record for `matches = "ERROR.*…"`. Output that is not a log
+/// (plain `println!` lines before the first record) stays line by line.
 pub fn records(lines: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut in_record = false;
     for line in lines {
-        if starts_record(line) {
+        if line.trim().is_empty() {
+            in_record = false;
+            out.push(line.clone());
+        } else if starts_record(line) {
             out.push(line.clone());
             in_record = true;
         } else if in_record && let Some(last) = out.last_mut() {
@@ -321,7 +325,7 @@ pub fn records(lines: &[String]) -> Vec<String> {
 fn starts_record(line: &str) -> bool {
     static START: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(
-            r"^\s*(\{|\[?\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}|(TRACE|DEBUG|INFO|WARN|WARNING|ERROR)\b)",
+            r"^\s*(\{|\[?\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}|(TRACE|DEBUG|INFO|WARN|WARNING|ERROR)\b|thread '.*' panicked at)",
         )
         .expect("valid")
     });
@@ -838,6 +842,9 @@ mod tests {
             " WARN without a timestamp",
             "more of the warning",
             "{\"level\":\"ERROR\",\"msg\":\"x\"}",
+            "",
+            "thread 'tokio-rt-worker' panicked at src/legacy.rs:6:71:",
+            "called `Result::unwrap()` on an `Err` value: TryFromIntError(())",
         ]);
         assert_eq!(
             records(&out),
@@ -848,6 +855,8 @@ mod tests {
                 "2026-11-25T06:00:00.000002Z  INFO next",
                 " WARN without a timestamp more of the warning",
                 "{\"level\":\"ERROR\",\"msg\":\"x\"}",
+                "",
+                "thread 'tokio-rt-worker' panicked at src/legacy.rs:6:71: called `Result::unwrap()` on an `Err` value: TryFromIntError(())",
             ])
         );
         let state = ServerState {
@@ -865,6 +874,8 @@ mod tests {
         assert!(matched("output = { matches = 'ERROR.*divide by zero' }"));
         // A record's level does not reach into the next record.
         assert!(!matched("output = { matches = 'ERROR.*next' }"));
+        // Rust's panic report is a record of its own, never part of a log line before it.
+        assert!(!matched("output = { matches = 'ERROR.*TryFromIntError' }"));
     }
 
     #[test]
