@@ -325,7 +325,7 @@ pub fn records(lines: &[String]) -> Vec<String> {
 fn starts_record(line: &str) -> bool {
     static START: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(
-            r"^\s*(\{|\[?\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}|(TRACE|DEBUG|INFO|WARN|WARNING|ERROR)\b|thread '.*' panicked at)",
+            r"^\s*(\{|\[?\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}|(TRACE|DEBUG|INFO|WARN|WARNING|ERROR)\b|thread '[^']*'( \(\d+\))? panicked at)",
         )
         .expect("valid")
     });
@@ -843,7 +843,7 @@ mod tests {
             "more of the warning",
             "{\"level\":\"ERROR\",\"msg\":\"x\"}",
             "",
-            "thread 'tokio-rt-worker' panicked at src/legacy.rs:6:71:",
+            "thread 'tokio-rt-worker' (2101) panicked at src/legacy.rs:6:71:",
             "called `Result::unwrap()` on an `Err` value: TryFromIntError(())",
         ]);
         assert_eq!(
@@ -856,7 +856,7 @@ mod tests {
                 " WARN without a timestamp more of the warning",
                 "{\"level\":\"ERROR\",\"msg\":\"x\"}",
                 "",
-                "thread 'tokio-rt-worker' panicked at src/legacy.rs:6:71: called `Result::unwrap()` on an `Err` value: TryFromIntError(())",
+                "thread 'tokio-rt-worker' (2101) panicked at src/legacy.rs:6:71: called `Result::unwrap()` on an `Err` value: TryFromIntError(())",
             ])
         );
         let state = ServerState {
