@@ -225,16 +225,20 @@ async fn grade_built(
         ended: None,
         dropped: report.output_dropped,
     };
+    let mut printed_later = false;
     for (index, watch) in &afterwards {
         let entry = &mut report.items[*index];
         if entry.verdict.is_pass()
             && let Some(failure) = watch.recheck(&whole_run)
         {
             entry.verdict = Verdict::Fail(Box::new(failure));
+            printed_later = true;
         }
     }
-    if let Some(leak) =
-        eval::first_secret_line(&report.server_output, report.output_dropped, &secrets)
+    // One leak, one failure: an item's own "never" expectation already told it.
+    if !printed_later
+        && let Some(leak) =
+            eval::first_secret_line(&report.server_output, report.output_dropped, &secrets)
     {
         blame_secret_leak(&mut report, &began, leak);
     }
@@ -598,6 +602,33 @@ pub fn default_workspace_dir(cwd: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hints_follow_the_step_that_failed() {
+        let pack = Pack::embedded().unwrap();
+        let lesson = pack.find("02").unwrap();
+        let item = lesson.items.iter().find(|i| i.id == "get-one").unwrap();
+        let fail_at = |step| {
+            Verdict::Fail(Box::new(Failure {
+                step,
+                steps: 2,
+                request: RequestRecord::none(),
+                start: None,
+                response: None,
+                error: None,
+                graded_by: None,
+                assertions: vec![],
+                server_output: vec![],
+            }))
+        };
+        let create = lesson.items.iter().find(|i| i.id == "create-201").unwrap();
+        // Step 1 only creates the user: the advice is create-201's.
+        assert_eq!(hints_for(lesson, item, &fail_at(1)), create.hints);
+        assert_eq!(hints_for(lesson, item, &fail_at(2)), item.hints);
+        assert_eq!(hints_for(lesson, item, &Verdict::Pass), item.hints);
+        let own = lesson.items.iter().find(|i| i.id == "create-201").unwrap();
+        assert_eq!(hints_for(lesson, own, &fail_at(2)), own.steps[1].hints);
+    }
 
     #[test]
     fn a_taken_port_is_recognised_as_a_race() {
