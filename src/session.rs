@@ -429,23 +429,49 @@ async fn run_start(start: &Start, base: &ServerSpec, scope: &Scope, secrets: &[S
 /// The build of `lessons`: the same command (but for the packages named) for a
 /// check, the background prebuild and grading, so each finds the others' work fresh.
 pub fn build_spec(root: &Path, lessons: &[&Lesson], opts: &RunOptions) -> BuildSpec {
+    let shared = opts
+        .target_dir
+        .clone()
+        .or_else(|| std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from));
+    let (target_dir, build_dir) = match shared {
+        // Dependencies compile once in the shared dir; each workspace's binaries
+        // land in a folder of its own there, so no run starts another's binary.
+        Some(dir) => (
+            Some(dir.join("apilings").join(workspace_key(root))),
+            Some(dir),
+        ),
+        // apilings builds in `target/apilings`, not in `target`: the learner's editor
+        // runs rust-analyzer's `cargo check` in `target`, and sharing its lock would
+        // stall every check behind it.
+        None => (Some(root.join("target").join("apilings")), None),
+    };
     BuildSpec {
         workspace: root.to_path_buf(),
         packages: lessons.iter().map(|l| l.crate_name()).collect(),
         bound: opts.bounds.build,
         locked: opts.locked,
-        target_dir: opts.target_dir.clone().or_else(|| own_target_dir(root)),
+        target_dir,
+        build_dir,
         progress: None,
     }
 }
 
-/// apilings builds in `target/apilings`, not in `target`: the learner's editor runs
-/// rust-analyzer's `cargo check` in `target`, and sharing its lock would stall every
-/// check behind it. A `CARGO_TARGET_DIR` the learner set is respected.
-fn own_target_dir(root: &Path) -> Option<PathBuf> {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .is_none()
-        .then(|| root.join("target").join("apilings"))
+/// A short name for the workspace at `root`, the same on every run.
+fn workspace_key(root: &Path) -> String {
+    use std::hash::{Hash, Hasher};
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let mut h = std::hash::DefaultHasher::new();
+    root.hash(&mut h);
+    let name = root
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .take(24)
+        .collect();
+    format!("{name}-{:08x}", h.finish() as u32)
 }
 
 /// Builds `lesson` without running it, telling `progress` what the build is doing.

@@ -271,6 +271,34 @@ fn check_grades_the_stub_then_the_solution_and_records_progress() {
 }
 
 #[test]
+fn workspaces_sharing_a_target_dir_are_each_graded_on_their_own_code() {
+    let _serial = BUILDS.lock().unwrap_or_else(|e| e.into_inner());
+    // Both made before either is built: each one's files are older than the other's build.
+    let (_a, solved) = new_workspace();
+    let (_b, stub) = new_workspace();
+    fs::write(
+        solved.join("01-first-endpoint/src/main.rs"),
+        solution("01-first-endpoint", "src/main.rs"),
+    )
+    .unwrap();
+    // Alternating, so each check follows a build of the other workspace's same crate.
+    for _ in 0..2 {
+        apilings(&solved)
+            .args(["check", "01"])
+            .assert()
+            .success()
+            .stdout(contains("All 3 items pass"));
+        apilings(&stub)
+            .args(["check", "01"])
+            .assert()
+            .code(1)
+            .stdout(contains("0 of 3 items pass"));
+    }
+    let manifest = fs::read_to_string(stub.join("01-first-endpoint/Cargo.toml")).unwrap();
+    assert!(manifest.contains("version = \"0.1.0+ws."), "{manifest}");
+}
+
+#[test]
 fn a_compile_error_comes_first_with_file_and_line() {
     let _serial = BUILDS.lock().unwrap_or_else(|e| e.into_inner());
     let (_tmp, ws) = new_workspace();

@@ -31,6 +31,10 @@ pub struct BuildSpec {
     pub locked: bool,
     /// Build into this target dir (sets `CARGO_TARGET_DIR` for cargo only).
     pub target_dir: Option<PathBuf>,
+    /// Keep intermediate artifacts here instead (`CARGO_BUILD_BUILD_DIR`): a
+    /// dir shared by several workspaces, whose final binaries stay apart in
+    /// their own `target_dir`.
+    pub build_dir: Option<PathBuf>,
     /// Told what the build is doing, as cargo reports it.
     pub progress: Option<UnboundedSender<BuildEvent>>,
 }
@@ -84,6 +88,9 @@ pub async fn build(spec: &BuildSpec) -> std::io::Result<Vec<BuildOutcome>> {
     }
     if let Some(dir) = &spec.target_dir {
         cmd.env("CARGO_TARGET_DIR", dir);
+    }
+    if let Some(dir) = &spec.build_dir {
+        cmd.env("CARGO_BUILD_BUILD_DIR", dir);
     }
     let mut child = cmd.spawn()?;
     let mut group = ProcessGroup::new(child.id());
