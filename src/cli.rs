@@ -3,7 +3,7 @@
 //!
 //! Exit codes: 0 success (for `check`, `grade` and `verify`: everything passed), 1 items
 //! failed, 2 the command could not do its work (bad input, no workspace, …),
-//! 130 interrupted.
+//! 130, 143 or 129 when stopped by SIGINT (Ctrl-C), SIGTERM or SIGHUP.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -284,9 +284,9 @@ async fn check(pack: &Pack, cwd: &Path, name: Option<&str>, opts: &RunOptions) -
     // Dropping the run on Ctrl-C kills cargo and the server: their process groups are owned.
     let report: RunReport = tokio::select! {
         r = run => r,
-        _ = tokio::signal::ctrl_c() => {
+        code = interrupted() => {
             eprintln!("\nInterrupted: the build and the server were stopped.");
-            return Ok(ExitCode::from(130));
+            return Ok(code);
         }
     };
     print!("{}", report::text::render(&report));
@@ -334,9 +334,9 @@ async fn grade(pack: &Pack, cwd: &Path, names: &[String], opts: &RunOptions) -> 
     });
     let graded = tokio::select! {
         g = run => g,
-        _ = tokio::signal::ctrl_c() => {
+        code = interrupted() => {
             eprintln!("\nInterrupted: the build and the server were stopped.");
-            return Ok(ExitCode::from(130));
+            return Ok(code);
         }
     };
     print!("{}", report::text::grade_details(&graded));
@@ -438,9 +438,9 @@ async fn verify(
     });
     tokio::select! {
         r = run => { r?; }
-        _ = tokio::signal::ctrl_c() => {
-            eprintln!("\nInterrupted.");
-            return Ok(ExitCode::from(130));
+        code = interrupted() => {
+            eprintln!("\nInterrupted: the builds and the servers were stopped.");
+            return Ok(code);
         }
     }
     if failed == 0 {
@@ -460,4 +460,24 @@ fn default_verify_target() -> Option<PathBuf> {
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
     Some(cache.join("apilings").join("verify-target"))
+}
+
+/// Resolves when apilings is asked to stop: Ctrl-C (SIGINT), SIGTERM (what
+/// `timeout` and a cancelled CI job send) or SIGHUP (a closed terminal), with
+/// the exit code a shell expects (128 + the signal). The caller returns, which
+/// drops the run and so kills what it started.
+async fn interrupted() -> ExitCode {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut hup)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::hangup()),
+    ) else {
+        let _ = tokio::signal::ctrl_c().await;
+        return ExitCode::from(130);
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => ExitCode::from(130),
+        _ = term.recv() => ExitCode::from(143),
+        _ = hup.recv() => ExitCode::from(129),
+    }
 }

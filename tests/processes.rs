@@ -10,7 +10,7 @@ use predicates::prelude::*;
 use predicates::str::contains;
 
 mod common;
-use common::{BUILDS, fixture_pack, processes_in, shared_target};
+use common::{BUILDS, fixture_pack, processes_in, processes_mentioning, shared_target};
 
 fn apilings(dir: &Path) -> Command {
     let mut cmd = Command::cargo_bin("apilings").unwrap();
@@ -229,5 +229,86 @@ fn a_run_that_is_cancelled_kills_its_server_and_children() {
         processes_in(&ws),
         Vec::<String>::new(),
         "the server and its child are gone"
+    );
+}
+
+#[test]
+fn sigterm_sighup_or_sigkill_of_apilings_leave_no_process() {
+    use nix::sys::signal::Signal;
+    let _serial = BUILDS.lock().unwrap_or_else(|e| e.into_inner());
+    let (_tmp, lessons, ws) = fixture_workspace();
+    for (signal, code) in [
+        (Signal::SIGTERM, Some(143)),
+        (Signal::SIGHUP, Some(129)),
+        (Signal::SIGKILL, None),
+    ] {
+        let (child, server) = spawn_run(&ws, &lessons, "check", "02", "lesson-02-never-answers");
+        let started = std::time::Instant::now();
+        while members_of_group(server).len() < 2 && started.elapsed().as_secs() < 60 {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), signal).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), code, "{signal}");
+        // SIGKILL gives apilings no chance: the kernel kills the server (PDEATHSIG)
+        // and the guard kills the rest.
+        assert_eq!(
+            members_left(server),
+            Vec::<i32>::new(),
+            "{signal}: the server and its child are gone"
+        );
+    }
+}
+
+/// The escaped children of lesson 16 still alive after up to 2 s.
+fn escaped_left() -> Vec<String> {
+    let started = std::time::Instant::now();
+    loop {
+        let left = [
+            processes_mentioning("sleep 316"),
+            processes_mentioning("sleep 317"),
+        ]
+        .concat();
+        if left.is_empty() || started.elapsed().as_secs() >= 2 {
+            return left;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn children_that_leave_the_servers_group_are_killed_when_the_run_ends() {
+    let _serial = BUILDS.lock().unwrap_or_else(|e| e.into_inner());
+    let (_tmp, lessons, ws) = fixture_workspace();
+    // In a process that goes on (the TUI): the end of the run kills them.
+    let pack = apilings::lessons::Pack::from_dir(&lessons).unwrap();
+    let lesson = pack.find("16").unwrap();
+    let opts = apilings::session::RunOptions {
+        target_dir: Some(shared_target()),
+        ..Default::default()
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let report = rt.block_on(apilings::session::run_lesson(&ws, lesson, &opts));
+    assert!(
+        report.passed(),
+        "{}",
+        apilings::report::text::render(&report)
+    );
+    assert_eq!(
+        escaped_left(),
+        Vec::<String>::new(),
+        "gone while apilings runs on"
+    );
+    // A command that exits: gone too.
+    apilings(&ws)
+        .arg("--lessons")
+        .arg(&lessons)
+        .args(["check", "16"])
+        .assert()
+        .success();
+    assert_eq!(
+        escaped_left(),
+        Vec::<String>::new(),
+        "gone when apilings exits"
     );
 }

@@ -76,12 +76,11 @@ pub async fn build(spec: &BuildSpec) -> std::io::Result<Vec<BuildOutcome>> {
     if spec.packages.len() > 1 {
         cmd.arg("--keep-going");
     }
+    let mark = super::process::own(&mut cmd);
     cmd.arg("--message-format=json")
         .current_dir(&spec.workspace)
-        .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .process_group(0)
         .kill_on_drop(true);
     if spec.locked {
         cmd.arg("--locked");
@@ -93,7 +92,7 @@ pub async fn build(spec: &BuildSpec) -> std::io::Result<Vec<BuildOutcome>> {
         cmd.env("CARGO_BUILD_BUILD_DIR", dir);
     }
     let mut child = cmd.spawn()?;
-    let mut group = ProcessGroup::new(child.id());
+    let mut group = ProcessGroup::new(child.id(), mark);
     let stdout = child.stdout.take().expect("piped stdout");
     let stderr = OutputBuffer::new();
     let stderr_task = tokio::spawn(watch_stderr(
@@ -103,23 +102,34 @@ pub async fn build(spec: &BuildSpec) -> std::io::Result<Vec<BuildOutcome>> {
     ));
 
     let mut seen = Seen::default();
+    let mut lines = BufReader::new(stdout).lines();
     let read = async {
-        let mut lines = BufReader::new(stdout).lines();
-        while let Ok(Some(line)) = lines.next_line().await {
-            if let Ok(msg) = serde_json::from_str::<Message>(&line) {
-                seen.take(msg, spec.progress.as_ref());
+        // Until cargo exits, not until its stdout closes: a build script's
+        // background child can hold the pipe open for ever.
+        let status = loop {
+            tokio::select! {
+                line = lines.next_line() => match line {
+                    Ok(Some(line)) => take_line(&mut seen, &line, spec.progress.as_ref()),
+                    _ => break child.wait().await,
+                },
+                status = child.wait() => break status,
             }
-        }
-        child.wait().await
+        };
+        // What cargo wrote before it exited is still in the pipe.
+        let _ = tokio::time::timeout(Duration::from_millis(200), async {
+            while let Ok(Some(line)) = lines.next_line().await {
+                take_line(&mut seen, &line, spec.progress.as_ref());
+            }
+        })
+        .await;
+        status
     };
     let status = tokio::time::timeout(spec.bound, read).await;
     let timed_out = status.is_err();
-    if timed_out {
-        group.kill();
-    } else {
-        group.disarm();
-    }
-    let _ = stderr_task.await;
+    // Also after a build that went well: nothing a build script started outlives it.
+    group.kill();
+    group.sweep();
+    let _ = tokio::time::timeout(Duration::from_millis(200), stderr_task).await;
     let ok = matches!(status, Ok(Ok(s)) if s.success());
     let cargo_stderr = stderr.tail(40).join("\n");
     let duration = started.elapsed();
@@ -166,6 +176,12 @@ pub async fn build(spec: &BuildSpec) -> std::io::Result<Vec<BuildOutcome>> {
             }
         })
         .collect())
+}
+
+fn take_line(seen: &mut Seen, line: &str, progress: Option<&UnboundedSender<BuildEvent>>) {
+    if let Ok(msg) = serde_json::from_str::<Message>(line) {
+        seen.take(msg, progress);
+    }
 }
 
 /// What cargo's JSON messages said, per binary target.

@@ -1,19 +1,115 @@
-//! A child process group that is killed when its owner lets go of it.
+//! Child processes that belong to a run, and nothing that outlives it.
+//!
+//! Every child (cargo, the learner's server) is started by [`own`]: in a session
+//! of its own (so a process group of its own, and no controlling terminal it could
+//! write escape sequences to or block on), killed by the kernel when apilings
+//! dies (`PR_SET_PDEATHSIG`), and marked in its environment with the run's mark,
+//! which its descendants inherit. [`ProcessGroup`] kills the group when the run
+//! ends, and then the marked processes that left the group (`setsid`, a double
+//! fork): apilings is a child subreaper, so they come back to it as children. If
+//! apilings itself dies, by any signal, a small guard process (started once)
+//! sees its pipe close and kills every process marked by this apilings.
 
-use nix::sys::signal::{Signal, killpg};
+use std::io;
+use std::os::unix::process::CommandExt as _;
+use std::process::Stdio;
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+
+use nix::sys::signal::{Signal, kill, killpg};
 use nix::unistd::Pid;
 
-/// Owns a process group: dropping it sends SIGKILL to every member.
+/// Names this apilings process in its children's environment (for the guard).
+const OWNER_VAR: &str = "APILINGS_OWNER";
+/// Names one run's process group in its children's environment.
+const RUN_VAR: &str = "APILINGS_RUN";
+
+/// Kills every process whose environment holds `APILINGS_OWNER=$1`, once the
+/// pipe from apilings closes (apilings ended, however it ended).
+const GUARD: &str = r#"mark="APILINGS_OWNER=$1"
+cat >/dev/null
+for round in 1 2 3; do
+  for env in /proc/[0-9]*/environ; do
+    if grep -qzx -- "$mark" "$env" 2>/dev/null; then
+      pid=${env#/proc/}; kill -9 "${pid%/environ}" 2>/dev/null
+    fi
+  done
+done"#;
+
+/// This apilings' mark, set up once: subreaper, guard, token.
+struct Owner {
+    token: String,
+    /// The write end of the guard's stdin: closed by the kernel when apilings ends.
+    _guard: Mutex<Option<std::process::ChildStdin>>,
+}
+
+fn owner() -> &'static Owner {
+    static OWNER: OnceLock<Owner> = OnceLock::new();
+    OWNER.get_or_init(|| {
+        // Orphaned descendants (a double fork) are re-parented to us, not to init,
+        // so the end of a run can find and kill them.
+        let _ = nix::sys::prctl::set_child_subreaper(true);
+        let token = random_hex();
+        let mut guard = std::process::Command::new("sh");
+        guard
+            .args(["-c", GUARD, "apilings-guard", &token])
+            .env_remove(OWNER_VAR)
+            .env_remove(RUN_VAR)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        // SAFETY: setsid is async-signal-safe; nothing else runs between fork and exec.
+        unsafe {
+            guard.pre_exec(|| nix::unistd::setsid().map(|_| ()).map_err(io::Error::from));
+        }
+        let stdin = guard.spawn().ok().and_then(|mut c| c.stdin.take());
+        Owner {
+            token,
+            _guard: Mutex::new(stdin),
+        }
+    })
+}
+
+/// Makes `cmd` a process of this run: its own session and group, no terminal,
+/// killed with apilings, marked. Returns the run's mark for [`ProcessGroup::new`].
+pub fn own(cmd: &mut tokio::process::Command) -> String {
+    let owner = owner();
+    let mark = random_hex();
+    let parent = std::process::id();
+    cmd.env(OWNER_VAR, &owner.token)
+        .env(RUN_VAR, &mark)
+        .stdin(Stdio::null());
+    // SAFETY: only async-signal-safe calls (setsid, prctl, getppid) run between
+    // fork and exec. PDEATHSIG fires when the thread that forked exits: runs are
+    // started from the runtime's worker threads, which live as long as apilings.
+    unsafe {
+        cmd.pre_exec(move || {
+            nix::unistd::setsid().map_err(io::Error::from)?;
+            nix::sys::prctl::set_pdeathsig(Signal::SIGKILL).map_err(io::Error::from)?;
+            // apilings died between fork and prctl: do not start at all.
+            if nix::unistd::getppid().as_raw() as u32 != parent {
+                return Err(io::Error::other("apilings is gone"));
+            }
+            Ok(())
+        });
+    }
+    mark
+}
+
+/// Owns a process group: dropping it kills every member, and every process of
+/// the run that left the group.
 #[derive(Debug)]
 pub struct ProcessGroup {
     pgid: Option<i32>,
+    mark: String,
 }
 
 impl ProcessGroup {
-    /// Takes ownership of the group led by `pid` (spawned with `process_group(0)`).
-    pub fn new(pid: Option<u32>) -> Self {
+    /// Takes ownership of the group led by `pid`, started by [`own`] with `mark`.
+    pub fn new(pid: Option<u32>, mark: String) -> Self {
         ProcessGroup {
             pgid: pid.map(|p| p as i32),
+            mark,
         }
     }
 
@@ -25,14 +121,84 @@ impl ProcessGroup {
         }
     }
 
-    /// Forgets the group without killing it (after it has been killed and reaped).
-    pub fn disarm(&mut self) {
-        self.pgid = None;
+    /// Kills the run's processes that left the group and have come back to us
+    /// as orphans. Call once the group's leader is reaped.
+    pub fn sweep(&self) {
+        sweep(&self.mark, self.pgid);
     }
 }
 
 impl Drop for ProcessGroup {
     fn drop(&mut self) {
         self.kill();
+        // Escaped processes reach us only once their parents, just killed, are
+        // gone: look a moment later, without holding up whoever dropped the run.
+        let (mark, leader) = (std::mem::take(&mut self.mark), self.pgid);
+        let _ = std::thread::Builder::new()
+            .name("apilings-sweep".into())
+            .spawn(move || {
+                std::thread::sleep(Duration::from_millis(100));
+                sweep(&mark, leader);
+            });
     }
+}
+
+/// SIGKILLs (and reaps) our children that carry `mark`, except the group's leader
+/// (reaped by whoever spawned it).
+fn sweep(mark: &str, leader: Option<i32>) {
+    if mark.is_empty() {
+        return;
+    }
+    let needle = format!("{RUN_VAR}={mark}");
+    let escaped: Vec<i32> = children()
+        .into_iter()
+        .filter(|&pid| Some(pid) != leader)
+        .filter(|&pid| {
+            std::fs::read(format!("/proc/{pid}/environ"))
+                .is_ok_and(|env| env.split(|&b| b == 0).any(|var| var == needle.as_bytes()))
+        })
+        .collect();
+    for &pid in &escaped {
+        let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
+    }
+    if !escaped.is_empty() {
+        // They are our children now: reap them, or they stay as zombies.
+        let _ = std::thread::Builder::new()
+            .name("apilings-reap".into())
+            .spawn(move || {
+                for pid in escaped {
+                    let _ = nix::sys::wait::waitpid(Pid::from_raw(pid), None);
+                }
+            });
+    }
+}
+
+/// Our direct children (every thread's), from /proc.
+fn children() -> Vec<i32> {
+    let mut pids = Vec::new();
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return pids;
+    };
+    for task in tasks.flatten() {
+        if let Ok(list) = std::fs::read_to_string(task.path().join("children")) {
+            pids.extend(
+                list.split_whitespace()
+                    .filter_map(|p| p.parse::<i32>().ok()),
+            );
+        }
+    }
+    pids
+}
+
+/// 16 hex characters from the OS random source (a per-process counter if it fails:
+/// a mark only needs to be unique, not secret).
+fn random_hex() -> String {
+    let mut bytes = [0u8; 8];
+    if getrandom::fill(&mut bytes).is_err() {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed) ^ u64::from(std::process::id()) << 32;
+        bytes = n.to_le_bytes();
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

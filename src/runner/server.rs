@@ -74,6 +74,8 @@ pub struct Server {
     pid: Option<u32>,
     group: ProcessGroup,
     output: Arc<OutputBuffer>,
+    /// The readers of its stdout and stderr.
+    pumps: Vec<tokio::task::JoinHandle<()>>,
     ended: watch::Receiver<Option<ExitStatus>>,
     port: u16,
 }
@@ -119,20 +121,19 @@ impl Server {
         for name in &spec.unset {
             cmd.env_remove(name);
         }
+        let mark = super::process::own(&mut cmd);
         cmd.current_dir(&spec.cwd)
             // A panic's message, not 70 frames of backtrace, is what a failure should show.
             .env("RUST_BACKTRACE", "0")
             .envs(spec.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .env("PORT", spec.port.to_string())
-            .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
-            .process_group(0)
             .kill_on_drop(true);
         let mut child = cmd.spawn().map_err(StartError::Spawn)?;
-        let group = ProcessGroup::new(child.id());
+        let group = ProcessGroup::new(child.id(), mark);
         let output = OutputBuffer::new();
-        let pumps = [
+        let pumps = vec![
             tokio::spawn(
                 output
                     .clone()
@@ -152,10 +153,11 @@ impl Server {
                 let _ = tx.send(Some(status));
             }
         });
-        let server = Server {
+        let mut server = Server {
             pid,
             group,
             output,
+            pumps,
             ended,
             port: spec.port,
         };
@@ -165,16 +167,13 @@ impl Server {
             if let Some(status) = ended {
                 // Let the readers drain what it printed on the way out: they end at
                 // end of file, unless something it spawned still holds the pipes.
-                let drained = async {
-                    for pump in pumps {
-                        let _ = pump.await;
-                    }
-                };
-                let _ = tokio::time::timeout(Duration::from_millis(50), drained).await;
+                server.drain(Duration::from_millis(50)).await;
+                let output = server.output.lines();
+                server.stop().await;
                 return Err(StartError::Exited {
                     code: status.code(),
                     signal: status.signal(),
-                    output: server.output.lines(),
+                    output,
                 });
             }
             let attempt = TcpStream::connect(("127.0.0.1", spec.port));
@@ -236,10 +235,29 @@ impl Server {
         }
     }
 
-    /// Kills the whole process group and waits (bounded) until the server is reaped.
+    /// Kills the whole process group and waits (bounded) until the server is
+    /// reaped, then kills what escaped the group; its output readers end with it.
     pub async fn stop(mut self) {
         self.group.kill();
         let _ = tokio::time::timeout(Duration::from_secs(2), self.ended.wait_for(|s| s.is_some()))
             .await;
+        self.group.sweep();
+        // What it printed on the way out, unless something still holds its pipes.
+        self.drain(Duration::from_millis(50)).await;
+    }
+
+    /// Waits up to `bound` for the output readers to reach the end, then stops them.
+    async fn drain(&mut self, bound: Duration) {
+        let pumps = std::mem::take(&mut self.pumps);
+        let aborts: Vec<_> = pumps.iter().map(|p| p.abort_handle()).collect();
+        let _ = tokio::time::timeout(bound, async {
+            for pump in pumps {
+                let _ = pump.await;
+            }
+        })
+        .await;
+        for a in aborts {
+            a.abort();
+        }
     }
 }

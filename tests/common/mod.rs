@@ -74,13 +74,15 @@ pub fn processes_mentioning(needle: &str) -> Vec<String> {
         let Ok(pid) = name.to_string_lossy().parse::<u32>() else {
             continue;
         };
-        let cmdline = fs::read_to_string(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        let cmdline = fs::read_to_string(format!("/proc/{pid}/cmdline"))
+            .unwrap_or_default()
+            .replace('\0', " ");
         let stat = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
         let zombie = stat
             .rfind(')')
             .is_some_and(|i| stat[i + 2..].starts_with('Z'));
         if cmdline.contains(needle) && !zombie {
-            found.push(format!("{pid}: {}", cmdline.replace('\0', " ")));
+            found.push(format!("{pid}: {cmdline}"));
         }
     }
     found
