@@ -106,6 +106,36 @@ fn every_hostile_case_is_bounded_explained_and_leaves_no_process() {
             "no response within 5 s (the request bound)",
             15,
         ),
+        (
+            "17-not-http",
+            &[],
+            "the server answered with something that is not HTTP",
+            10,
+        ),
+        (
+            "18-compressed-unasked",
+            &[],
+            "compressed (content-encoding: gzip), though the request did not accept any encoding",
+            10,
+        ),
+        (
+            "19-second-wildcard",
+            &[],
+            "which is every network interface",
+            10,
+        ),
+        (
+            "20-ipv6-loopback",
+            &[],
+            "IPv6's loopback, on the right port",
+            20,
+        ),
+        (
+            "21-wildcard-from-outside",
+            &[],
+            "which is every network interface",
+            10,
+        ),
     ];
     let mut tried = 0;
     for (lesson, extra, says, max_secs) in cases {

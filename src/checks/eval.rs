@@ -60,6 +60,12 @@ impl Response {
         if self.body.is_empty() {
             return Err("the body is empty".into());
         }
+        if let Some(coding) = self.header("content-encoding").filter(|c| c != "identity") {
+            // The checks send no Accept-Encoding: a compressed answer is the server's mistake.
+            return Err(format!(
+                "compressed (content-encoding: {coding}), though the request did not accept any encoding"
+            ));
+        }
         serde_json::from_slice(&self.body).map_err(|e| format!("not JSON ({e})"))
     }
 }

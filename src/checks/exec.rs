@@ -421,10 +421,14 @@ fn placeholder_request(step: &Step) -> RequestRecord {
 }
 
 fn describe_send_error(e: &reqwest::Error) -> String {
+    let cause = root_cause(e);
     if e.is_connect() {
         format!(
-            "could not connect: the server is not accepting connections (did it exit?): {}",
-            root_cause(e)
+            "could not connect: the server is not accepting connections (did it exit?): {cause}"
+        )
+    } else if is_not_http(&cause) {
+        format!(
+            "the server answered with something that is not HTTP ({cause}): is something else than your server on this port, or does it write to the socket by hand?"
         )
     } else {
         format!(
@@ -432,6 +436,12 @@ fn describe_send_error(e: &reqwest::Error) -> String {
             root_cause(e)
         )
     }
+}
+
+/// hyper's words for bytes that do not parse as an HTTP response.
+fn is_not_http(cause: &str) -> bool {
+    let c = cause.to_ascii_lowercase();
+    c.contains("invalid http") || c.contains("parse") || c.contains("message head is too large")
 }
 
 fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {

@@ -158,6 +158,11 @@ pub fn stopped_line(why: &Stopped) -> String {
         } => {
             let instead = if elsewhere.is_empty() {
                 "Does main call `kit::serve`?".to_string()
+            } else if elsewhere.iter().any(|a| *a == format!("[::1]:{port}")) {
+                format!(
+                    "It listens on [::1]:{port}, IPv6's loopback, on the right port: the checks (and most clients) \
+                     connect to 127.0.0.1, so bind 127.0.0.1 (kit::serve does)."
+                )
             } else {
                 format!(
                     "It listens on {} instead: read the port from PORT.",

@@ -178,18 +178,13 @@ impl Server {
             }
             let attempt = TcpStream::connect(("127.0.0.1", spec.port));
             if let Ok(Ok(_)) = tokio::time::timeout(Duration::from_millis(100), attempt).await {
-                // A wildcard bind also answers on 127.0.0.1, so look at what it bound
-                // (the quick probe first; the full look names the address).
-                if super::sockets::wildcard_holds(spec.port) == Some(false) {
-                    return Ok(server);
-                }
-                let bound_to = server.listening();
-                if let Some(address) = bound_to
-                    .iter()
-                    .find(|a| a.port() == spec.port && a.ip().is_unspecified())
-                {
+                // A wildcard bind also answers on 127.0.0.1, so look at what is bound:
+                // by the server's processes on any port, and by anyone on its port.
+                let exposed = server
+                    .pid
+                    .and_then(|pid| super::sockets::exposed(pid as i32, spec.port));
+                if let Some(address) = exposed {
                     let output = server.output.lines();
-                    let address = *address;
                     server.stop().await;
                     return Err(StartError::ListensEverywhere { address, output });
                 }

@@ -6,24 +6,32 @@ use std::collections::HashSet;
 use std::fs;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
-/// Whether a wildcard socket (0.0.0.0 or a dual-stack ::) holds `port`, told by
-/// trying to bind 127.0.0.2 on it: a socket bound to 127.0.0.1 alone leaves that
-/// address free, a wildcard one does not. Microseconds, where [`listening`] reads
-/// all of /proc (about 10 ms). `None` where 127.0.0.2 cannot be bound (not Linux).
-pub fn wildcard_holds(port: u16) -> Option<bool> {
-    match std::net::TcpListener::bind((Ipv4Addr::new(127, 0, 0, 2), port)) {
-        Ok(_) => Some(false),
-        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => Some(true),
-        Err(_) => None,
-    }
-}
-
 /// The listening TCP sockets of every process in group `pgid`.
 pub fn listening(pgid: i32) -> Vec<SocketAddr> {
     let inodes = socket_inodes(pgid);
     if inodes.is_empty() {
         return Vec::new();
     }
+    listeners(|inode, _| inodes.contains(inode))
+}
+
+/// A listening socket that exposes the server beyond loopback: a wildcard
+/// address (0.0.0.0, ::) on any port held by the process `root` or its
+/// descendants, or on `port` held by anyone (the port was free when the run
+/// picked it, so whatever holds it now came from the server, even a process
+/// that left its group). Reads only the tree's fds and the socket tables: well
+/// under a millisecond. `None` when there is none (or no /proc).
+pub fn exposed(root: i32, port: u16) -> Option<SocketAddr> {
+    let inodes = tree_socket_inodes(root);
+    listeners(|inode, addr| {
+        addr.ip().is_unspecified() && (addr.port() == port || inodes.contains(inode))
+    })
+    .into_iter()
+    .min_by_key(|a| a.port() != port)
+}
+
+/// Listening sockets of the system's tables that `keep(inode, address)` accepts.
+fn listeners(keep: impl Fn(&str, &SocketAddr) -> bool) -> Vec<SocketAddr> {
     let mut out = Vec::new();
     for (file, v6) in [("/proc/net/tcp", false), ("/proc/net/tcp6", true)] {
         let Ok(table) = fs::read_to_string(file) else {
@@ -34,8 +42,8 @@ pub fn listening(pgid: i32) -> Vec<SocketAddr> {
             // local_address is f[1], st is f[3] (0A = LISTEN), inode is f[9].
             if f.len() > 9
                 && f[3] == "0A"
-                && inodes.contains(f[9])
                 && let Some(addr) = parse_addr(f[1], v6)
+                && keep(f[9], &addr)
             {
                 out.push(addr);
             }
@@ -44,6 +52,45 @@ pub fn listening(pgid: i32) -> Vec<SocketAddr> {
     out.sort();
     out.dedup();
     out
+}
+
+/// Socket inodes held by `root` and its descendants (found through each
+/// thread's `children`, without reading all of /proc).
+fn tree_socket_inodes(root: i32) -> HashSet<String> {
+    let mut inodes = HashSet::new();
+    let mut todo = vec![root];
+    let mut seen = HashSet::new();
+    while let Some(pid) = todo.pop() {
+        if !seen.insert(pid) || seen.len() > 256 {
+            continue;
+        }
+        add_socket_inodes(pid, &mut inodes);
+        if let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) {
+            for task in tasks.flatten() {
+                if let Ok(list) = fs::read_to_string(task.path().join("children")) {
+                    todo.extend(
+                        list.split_whitespace()
+                            .filter_map(|p| p.parse::<i32>().ok()),
+                    );
+                }
+            }
+        }
+    }
+    inodes
+}
+
+fn add_socket_inodes(pid: i32, inodes: &mut HashSet<String>) {
+    let Ok(fds) = fs::read_dir(format!("/proc/{pid}/fd")) else {
+        return;
+    };
+    for fd in fds.flatten() {
+        if let Ok(target) = fs::read_link(fd.path()) {
+            let t = target.to_string_lossy();
+            if let Some(inode) = t.strip_prefix("socket:[").and_then(|r| r.strip_suffix(']')) {
+                inodes.insert(inode.to_string());
+            }
+        }
+    }
 }
 
 fn socket_inodes(pgid: i32) -> HashSet<String> {
@@ -59,17 +106,7 @@ fn socket_inodes(pgid: i32) -> HashSet<String> {
         if process_group(pid) != Some(pgid) {
             continue;
         }
-        let Ok(fds) = fs::read_dir(format!("/proc/{pid}/fd")) else {
-            continue;
-        };
-        for fd in fds.flatten() {
-            if let Ok(target) = fs::read_link(fd.path()) {
-                let t = target.to_string_lossy();
-                if let Some(inode) = t.strip_prefix("socket:[").and_then(|r| r.strip_suffix(']')) {
-                    inodes.insert(inode.to_string());
-                }
-            }
-        }
+        add_socket_inodes(pid, &mut inodes);
     }
     inodes
 }
@@ -119,19 +156,50 @@ mod tests {
     }
 
     #[test]
-    fn the_probe_tells_a_loopback_bind_from_a_wildcard_one() {
+    fn exposure_is_any_wildcard_of_the_tree_or_any_on_the_port() {
+        let me = std::process::id() as i32;
         let lo = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
-        let Some(held) = wildcard_holds(lo.local_addr().unwrap().port()) else {
-            return; // 127.0.0.2 is not bindable here (not Linux)
-        };
-        assert!(!held);
-        let any = std::net::TcpListener::bind(("0.0.0.0", 0)).unwrap();
-        assert_eq!(wildcard_holds(any.local_addr().unwrap().port()), Some(true));
-        if let Ok(dual) = std::net::TcpListener::bind(("::", 0)) {
-            assert_eq!(
-                wildcard_holds(dual.local_addr().unwrap().port()),
-                Some(true)
-            );
+        let port = lo.local_addr().unwrap().port();
+        if process_group(me).is_none() {
+            return; // not Linux
         }
+        assert_eq!(exposed(me, port), None);
+        // A wildcard listener of ours on another port (a metrics endpoint, say).
+        let other = std::net::TcpListener::bind(("0.0.0.0", 0)).unwrap();
+        let other_addr = other.local_addr().unwrap();
+        assert_eq!(exposed(me, port), Some(other_addr));
+        drop(other);
+        // IPv6 only, next to the loopback one, on the same port: held by "someone else" (pid 1's tree).
+        if let Ok(v6) = socket2_v6only_any(port) {
+            assert_eq!(exposed(1, port).map(|a| a.port()), Some(port));
+            drop(v6);
+        }
+        assert_eq!(exposed(me, port), None);
+    }
+
+    /// A `[::]:port` listener with IPV6_V6ONLY, which leaves 127.0.0.1:port free.
+    fn socket2_v6only_any(port: u16) -> std::io::Result<std::net::TcpListener> {
+        use nix::sys::socket::{
+            AddressFamily, Backlog, SockFlag, SockType, SockaddrIn6, bind, listen, setsockopt,
+            socket, sockopt,
+        };
+        use std::os::fd::FromRawFd;
+        let fd = socket(
+            AddressFamily::Inet6,
+            SockType::Stream,
+            SockFlag::empty(),
+            None,
+        )?;
+        setsockopt(&fd, sockopt::Ipv6V6Only, &true)?;
+        let addr = SockaddrIn6::from(std::net::SocketAddrV6::new(
+            Ipv6Addr::UNSPECIFIED,
+            port,
+            0,
+            0,
+        ));
+        bind(std::os::fd::AsRawFd::as_raw_fd(&fd), &addr)?;
+        listen(&fd, Backlog::new(8).unwrap())?;
+        // SAFETY: the fd is ours and open; the listener owns it from here on.
+        Ok(unsafe { std::net::TcpListener::from_raw_fd(std::os::fd::IntoRawFd::into_raw_fd(fd)) })
     }
 }
