@@ -321,15 +321,25 @@ fn load_lesson(files: &PackFiles, dir: &str) -> Result<Lesson, PackError> {
             names.extend(step.capture.keys().cloned());
         }
     }
+    // A pack is input too: what it says is shown as text, never as terminal controls.
+    let clean = crate::report::clean;
+    let mut items = parsed.items;
+    for item in &mut items {
+        item.title = clean(&item.title);
+        item.hints = item.hints.iter().map(|h| clean(h)).collect();
+        for step in &mut item.steps {
+            step.hints = step.hints.iter().map(|h| clean(h)).collect();
+        }
+    }
     let lesson = Lesson {
         id: dir.to_string(),
-        title: parsed.title,
-        readme,
+        title: clean(&parsed.title),
+        readme: clean(&readme),
         edit: parsed.edit,
         vars: parsed.vars,
         env: parsed.server.env,
         secrets: parsed.secrets,
-        items: parsed.items,
+        items,
         stub,
         solution,
     };

@@ -234,6 +234,10 @@ impl RequestRecord {
     /// An equivalent `curl` command line the learner can paste.
     pub fn to_curl(&self) -> String {
         let mut cmd = String::from("curl -i");
+        // Without -g curl reads [] and {} in a URL as its own globbing patterns.
+        if self.url.contains(['[', ']', '{', '}']) {
+            cmd.push_str(" -g");
+        }
         if self.method != "GET" || self.body.is_some() {
             if self.method == "HEAD" {
                 cmd.push_str(" --head");
@@ -293,6 +297,67 @@ pub struct Assertion {
     pub passed: bool,
 }
 
+/// `s` made safe to show on a terminal: what the graded program (or a pack)
+/// wrote is shown as text, never obeyed as a control sequence. Colour codes
+/// (`ESC [ … m`) are dropped; every other control character becomes a visible
+/// symbol (ESC `␛`, CR `␍`, BEL `␇`, …; C1 and bidirectional overrides as
+/// `<U+009B>`), so a title, a clipboard write or a cleared screen shows up as
+/// what it is. Newlines stay; a tab becomes a space.
+pub fn clean(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' => out.push('\n'),
+            '\t' => out.push(' '),
+            '\u{1b}' if chars.peek() == Some(&'[') => {
+                // A CSI sequence: drop it when it only sets colours (ends in `m`).
+                let rest: String = chars
+                    .clone()
+                    .skip(1)
+                    .take_while(|c| c.is_ascii_digit() || *c == ';')
+                    .collect();
+                let after = chars.clone().nth(1 + rest.len());
+                if after == Some('m') {
+                    for _ in 0..rest.len() + 2 {
+                        chars.next();
+                    }
+                } else {
+                    out.push('␛');
+                }
+            }
+            '\u{7f}' => out.push('␡'),
+            c if (c as u32) < 0x20 => out.push(char::from_u32(0x2400 + c as u32).unwrap_or('?')),
+            '\u{80}'..='\u{9f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {
+                out.push_str(&format!("<U+{:04X}>", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A body as a person can read it: UTF-8 text as it is (lossy), anything
+/// binary summarised by its size, type and first bytes.
+pub fn readable_body(bytes: &[u8], content_type: Option<&str>) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let odd = text
+        .chars()
+        .filter(|&c| c == '\u{fffd}' || ((c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t')))
+        .count();
+    if odd * 10 <= text.chars().count().max(1) {
+        return text.into_owned();
+    }
+    let head: Vec<String> = bytes.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    format!(
+        "(binary body: {} bytes{}; first bytes: {}{})",
+        bytes.len(),
+        content_type.map(|t| format!(", {t}")).unwrap_or_default(),
+        head.join(" "),
+        if bytes.len() > 16 { " …" } else { "" }
+    )
+}
+
 /// `s` cut to at most `max` characters, with `…` when cut.
 pub fn shorten(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
@@ -327,6 +392,46 @@ mod tests {
         assert_eq!(
             r.to_curl(),
             r#"curl -i -X POST -H 'content-type: application/json' --data-raw '{"name":"O'\''Hara"}' http://127.0.0.1:4000/users"#
+        );
+    }
+
+    #[test]
+    fn nothing_the_server_prints_reaches_the_terminal_as_a_control() {
+        let hostile = "\u{1b}]0;pwned\u{7}\u{1b}]52;c;ZWNobyBoaQ==\u{7}\u{1b}[2J\u{1b}[31mred\u{1b}[0m\rover\u{9b}31m\u{202e}evil\u{7f}\ttab\nnext";
+        let shown = clean(hostile);
+        assert_eq!(
+            shown,
+            "␛]0;pwned␇␛]52;c;ZWNobyBoaQ==␇␛[2Jred␍over<U+009B>31m<U+202E>evil␡ tab\nnext"
+        );
+        assert!(
+            !shown.chars().any(|c| c.is_control() && c != '\n'),
+            "{shown:?}"
+        );
+    }
+
+    #[test]
+    fn binary_bodies_are_summarised() {
+        assert_eq!(readable_body(b"{\"ok\":true}", None), "{\"ok\":true}");
+        let png = [
+            0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d,
+        ];
+        assert_eq!(
+            readable_body(&png, Some("image/png")),
+            "(binary body: 12 bytes, image/png; first bytes: 89 50 4e 47 0d 0a 1a 0a 00 00 00 0d)"
+        );
+    }
+
+    #[test]
+    fn curl_globbing_is_off_for_brackets() {
+        let r = RequestRecord {
+            method: "GET".into(),
+            url: "http://127.0.0.1:1/users?ids[]=1&q={x}".into(),
+            headers: vec![],
+            body: None,
+        };
+        assert_eq!(
+            r.to_curl(),
+            "curl -i -g 'http://127.0.0.1:1/users?ids[]=1&q={x}'"
         );
     }
 

@@ -136,6 +136,7 @@ fn every_hostile_case_is_bounded_explained_and_leaves_no_process() {
             "which is every network interface",
             10,
         ),
+        ("22-terminal-escapes", &[], "␛]0;PWNED-TITLE␇", 10),
     ];
     let mut tried = 0;
     for (lesson, extra, says, max_secs) in cases {
@@ -145,6 +146,11 @@ fn every_hostile_case_is_bounded_explained_and_leaves_no_process() {
         let out = run(&args).assert().code(1);
         let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
         let took = started.elapsed();
+        // What the graded program printed is text, never a control for the terminal.
+        assert!(
+            !text.chars().any(|c| c.is_control() && c != '\n'),
+            "{lesson}: a control character reached the output: {text:?}"
+        );
         assert!(
             text.contains(says),
             "{lesson}: expected the verdict to say {says:?}:\n{text}"

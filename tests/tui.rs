@@ -226,3 +226,68 @@ fn ctrl_c_during_a_check_in_the_tui_stops_the_server_and_restores_the_terminal()
         "the server and its child are gone"
     );
 }
+
+#[test]
+fn what_a_server_prints_is_shown_as_text_and_never_drives_the_terminal() {
+    let (tmp, lessons) = common::fixture_pack();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let ws = tmp.path().join("ws");
+    let init = Command::new(env!("CARGO_BIN_EXE_apilings"))
+        .arg("--lessons")
+        .arg(&lessons)
+        .arg("init")
+        .arg(&ws)
+        .output()
+        .unwrap();
+    assert!(init.status.success());
+    let tmux = Tmux {
+        socket: format!("apilings-test-e-{}", std::process::id()),
+    };
+    let command = format!(
+        "env CARGO_TARGET_DIR={root}/target/lessons {} --lessons {} ; echo APILINGS-EXITED; sleep 60",
+        env!("CARGO_BIN_EXE_apilings"),
+        lessons.display()
+    );
+    tmux.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        "t",
+        "-x",
+        "140",
+        "-y",
+        "45",
+        "-c",
+        ws.to_str().unwrap(),
+        &command,
+    ]);
+    tmux.cmd(&["select-pane", "-t", "t", "-T", "before"]);
+    tmux.wait_for("01-secret-from-env", Duration::from_secs(30));
+    // The last lesson of the fixture pack: 22-terminal-escapes.
+    for _ in 0..30 {
+        tmux.keys("n");
+    }
+    tmux.wait_for(
+        "A server that prints escape sequences",
+        Duration::from_secs(5),
+    );
+    tmux.keys("c");
+    let screen = tmux.wait_for("␛]0;PWNED", Duration::from_secs(600));
+    assert!(
+        !screen.contains("OVERWRITTEN") || screen.contains("␍OVERWRITTEN"),
+        "{screen}"
+    );
+    let title = tmux.cmd(&["display-message", "-p", "-t", "t", "#{pane_title}"]);
+    assert_eq!(
+        title.trim(),
+        "before",
+        "the server set the terminal's title"
+    );
+    let buffers = tmux.cmd(&["list-buffers"]);
+    assert!(
+        !buffers.contains("pwned"),
+        "the server wrote the clipboard: {buffers}"
+    );
+    tmux.keys("q");
+    tmux.wait_for("APILINGS-EXITED", Duration::from_secs(10));
+}

@@ -312,12 +312,19 @@ impl Executor {
         })
     }
 
+    /// The response as it is shown: binary bodies summarised, nothing a
+    /// terminal would obey, the body cut to the report's size.
     fn record(&self, r: &Response) -> ResponseRecord {
-        let text = r.text();
-        let cut = crate::report::shorten(&text, self.limits.report_body);
+        use crate::report::{clean, readable_body, shorten};
+        let text = clean(&readable_body(&r.body, r.header("content-type").as_deref()));
+        let cut = shorten(&text, self.limits.report_body);
         ResponseRecord {
             status: r.status,
-            headers: r.headers.clone(),
+            headers: r
+                .headers
+                .iter()
+                .map(|(n, v)| (clean(n), clean(v)))
+                .collect(),
             body_truncated: r.body_truncated || cut.len() != text.len(),
             body: cut,
             elapsed: r.elapsed,

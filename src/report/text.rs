@@ -13,6 +13,10 @@ const OUTPUT_LINES: usize = 12;
 
 /// The whole report as text.
 pub fn render(report: &RunReport) -> String {
+    super::clean(&render_raw(report))
+}
+
+fn render_raw(report: &RunReport) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{} — {}", report.lesson, report.title);
     let b = &report.build;
@@ -75,6 +79,10 @@ pub fn render(report: &RunReport) -> String {
 
 /// One line per graded lesson: its mark, its id and how far it got.
 pub fn grade_line(report: &RunReport) -> String {
+    super::clean(&grade_line_raw(report))
+}
+
+fn grade_line_raw(report: &RunReport) -> String {
     let mark = if report.passed() { "✓" } else { "✗" };
     let total = report.items.len();
     let how = match &report.stopped {
@@ -94,6 +102,10 @@ pub fn grade_line(report: &RunReport) -> String {
 
 /// The end of a grading: every lesson that did not pass in full, then the count.
 pub fn grade_details(grade: &GradeReport) -> String {
+    super::clean(&grade_details_raw(grade))
+}
+
+fn grade_details_raw(grade: &GradeReport) -> String {
     let mut s = String::new();
     for lesson in grade.lessons.iter().filter(|l| !l.passed()) {
         let _ = writeln!(s, "\n── {} ──", lesson.lesson);
@@ -143,6 +155,10 @@ pub fn build_line(report: &RunReport) -> String {
 
 /// Why no item was graded, in the learner's words, naming the bound that was hit.
 pub fn stopped_line(why: &Stopped) -> String {
+    super::clean(&stopped_line_raw(why))
+}
+
+fn stopped_line_raw(why: &Stopped) -> String {
     match why {
         Stopped::BuildFailed => {
             "The lesson does not compile yet: fix the errors above, then check again.".into()
@@ -192,6 +208,10 @@ pub fn stopped_line(why: &Stopped) -> String {
 
 /// One failure: the request, what was expected and what came back.
 pub fn failure(f: &Failure) -> String {
+    super::clean(&failure_raw(f))
+}
+
+fn failure_raw(f: &Failure) -> String {
     let mut s = String::new();
     if f.steps > 1 {
         let _ = writeln!(s, "step {} of {}", f.step, f.steps);

@@ -226,7 +226,7 @@ impl Seen {
                     Diagnostic {
                         level: level_name(&d.level).into(),
                         location,
-                        rendered: d.rendered.unwrap_or(d.message),
+                        rendered: crate::report::clean(&d.rendered.unwrap_or(d.message)),
                     },
                 ));
             }

@@ -31,9 +31,10 @@ impl OutputBuffer {
         Arc::new(OutputBuffer::default())
     }
 
-    /// Appends one line (cut to the line cap), dropping the oldest lines past the total cap.
+    /// Appends one line (cut to the line cap, made safe to show), dropping the oldest lines past the total cap.
     pub fn push(&self, line: &str) {
-        let line = cut(line, LINE_CAP);
+        // Kept as it will be shown: never as control sequences for a terminal.
+        let line = crate::report::clean(&cut(line, LINE_CAP));
         let mut inner = self.inner.lock().expect("output lock");
         inner.bytes += line.len();
         let seq = inner.next;
