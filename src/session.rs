@@ -114,7 +114,7 @@ async fn grade_built(
     let mut secrets = Vec::new();
     if let Err(e) = render_run_values(lesson, &mut scope, &mut env, &mut secrets) {
         report.stopped = Some(Stopped::Infrastructure {
-            message: format!("lesson error (not your code): {e}"),
+            message: crate::checks::exec::lesson_bug(e),
         });
         return report;
     }
@@ -504,7 +504,7 @@ fn render_run_values(
     scope: &mut Scope,
     env: &mut Vec<(String, String)>,
     secrets: &mut Vec<String>,
-) -> Result<(), crate::checks::template::UnknownVariable> {
+) -> Result<(), crate::checks::template::TemplateError> {
     for (name, template) in &lesson.vars {
         let value = scope.render(template)?;
         scope.set(name.clone(), value);

@@ -114,7 +114,7 @@ impl Workspace {
         let build = if existed {
             ws.meta()?.build
         } else {
-            Some(crate::checks::template::random_token()[..8].to_string())
+            Some(build_mark())
         };
         let version = member_version(build.as_deref());
         let mut report = InitReport {
@@ -319,6 +319,17 @@ pub fn root_manifest(pack: &Pack) -> String {
          [profile.dev.package.\"*\"]\ndebug = false\n",
     );
     s
+}
+
+/// 8 hex characters that tell this workspace's crates from another's (unique,
+/// not secret: the clock stands in when the OS random source fails).
+fn build_mark() -> String {
+    let mut bytes = [0u8; 4];
+    if getrandom::fill(&mut bytes).is_err() {
+        let t = jiff::Timestamp::now().as_nanosecond() as u64 ^ u64::from(std::process::id());
+        bytes.copy_from_slice(&t.to_le_bytes()[..4]);
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The version of a workspace's own crates: `0.1.0+ws.<build>`. Cargo tells

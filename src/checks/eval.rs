@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::Value as Json;
 
 use super::model::{Capture, Expect, JsonType, Predicate, Start};
-use super::template::{Scope, UnknownVariable};
+use super::template::{Scope, TemplateError};
 use crate::report::{Assertion, shorten};
 
 /// A response as the executor recorded it (body up to the executor's cap).
@@ -76,7 +76,7 @@ pub fn evaluate(
     expect: &Expect,
     response: &Response,
     scope: &Scope,
-) -> Result<Vec<Assertion>, UnknownVariable> {
+) -> Result<Vec<Assertion>, TemplateError> {
     let mut out = Vec::new();
     if let Some(p) = &expect.status {
         let actual = Json::from(response.status);
@@ -180,7 +180,7 @@ pub fn evaluate_server(
     expect: &Expect,
     server: &ServerState,
     scope: &Scope,
-) -> Result<Vec<Assertion>, UnknownVariable> {
+) -> Result<Vec<Assertion>, TemplateError> {
     let mut out = Vec::new();
     if let Some(want) = expect.running {
         out.push(Assertion {
@@ -240,7 +240,7 @@ pub fn evaluate_start(
     output: &[String],
     secrets: &[String],
     scope: &Scope,
-) -> Result<Vec<Assertion>, UnknownVariable> {
+) -> Result<Vec<Assertion>, TemplateError> {
     let (passed, actual) = match outcome {
         StartOutcome::Exited { code: Some(0), .. } => {
             (false, "it exited with code 0 (success)".to_string())
@@ -291,7 +291,7 @@ fn check_output(
     p: &Predicate,
     lines: &[String],
     scope: &Scope,
-) -> Result<(), UnknownVariable> {
+) -> Result<(), TemplateError> {
     let records = records(lines);
     let text = Json::String(records.join("\n"));
     let first = out.len();
@@ -340,11 +340,7 @@ fn starts_record(line: &str) -> bool {
 
 /// The output lines a reader needs: those holding or matching what the predicate
 /// names, else the last few lines.
-fn output_excerpt(
-    lines: &[String],
-    p: &Predicate,
-    scope: &Scope,
-) -> Result<String, UnknownVariable> {
+fn output_excerpt(lines: &[String], p: &Predicate, scope: &Scope) -> Result<String, TemplateError> {
     let mut needles = Vec::new();
     for v in [&p.contains, &p.not_contains].into_iter().flatten() {
         if let Json::String(s) = scope.render_json(v)? {
@@ -406,7 +402,7 @@ fn check(
     p: &Predicate,
     actual: Option<&Json>,
     scope: &Scope,
-) -> Result<(), UnknownVariable> {
+) -> Result<(), TemplateError> {
     let mut push = |expected: String, passed: bool| {
         out.push(Assertion {
             subject: subject.to_string(),

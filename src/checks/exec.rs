@@ -8,7 +8,7 @@ use serde_json::Value as Json;
 
 use super::eval::{self, Response};
 use super::model::{Expect, Item, Predicate, Step};
-use super::template::{Scope, UnknownVariable};
+use super::template::{Scope, TemplateError};
 use crate::report::{Failure, RequestRecord, ResponseRecord, Verdict};
 
 /// Bounds of one check run.
@@ -400,11 +400,14 @@ impl StepOutcome {
 }
 
 /// The words for a lesson mistake, so the learner knows it is not theirs.
-pub(crate) fn lesson_bug(e: UnknownVariable) -> String {
-    format!("lesson error (not your code): {e}")
+pub(crate) fn lesson_bug(e: TemplateError) -> String {
+    match e {
+        TemplateError::Unknown { .. } => format!("lesson error (not your code): {e}"),
+        TemplateError::NoRandom(_) => e.to_string(),
+    }
 }
 
-fn lesson_error(step: usize, steps: usize, e: UnknownVariable) -> Verdict {
+fn lesson_error(step: usize, steps: usize, e: TemplateError) -> Verdict {
     Verdict::Fail(Box::new(Failure {
         step,
         steps,

@@ -15,14 +15,23 @@ pub struct Scope {
     typed: BTreeMap<String, Json>,
 }
 
-/// A template named a value that is not defined.
+/// Why a template could not be rendered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown template variable `{{{{{name}}}}}`; known here: {known}")]
-pub struct UnknownVariable {
-    /// The name that was not found.
-    pub name: String,
-    /// The names that were defined, comma-separated.
-    pub known: String,
+pub enum TemplateError {
+    /// A template named a value that is not defined.
+    #[error("unknown template variable `{{{{{name}}}}}`; known here: {known}")]
+    Unknown {
+        /// The name that was not found.
+        name: String,
+        /// The names that were defined, comma-separated.
+        known: String,
+    },
+    /// `{{random}}` needs the OS random source, and it failed: a value derived
+    /// from the clock could be guessed, so the run does not go on without it.
+    #[error(
+        "the OS random source failed ({0}); `{{{{random}}}}` values would be guessable, so nothing was graded"
+    )]
+    NoRandom(String),
 }
 
 impl Scope {
@@ -53,7 +62,7 @@ impl Scope {
     }
 
     /// Renders every `{{name}}` in `text`.
-    pub fn render(&self, text: &str) -> Result<String, UnknownVariable> {
+    pub fn render(&self, text: &str) -> Result<String, TemplateError> {
         let mut out = String::with_capacity(text.len());
         let mut rest = text;
         while let Some(start) = rest.find("{{") {
@@ -70,7 +79,7 @@ impl Scope {
     }
 
     /// Renders every string inside a JSON value.
-    pub fn render_json(&self, value: &Json) -> Result<Json, UnknownVariable> {
+    pub fn render_json(&self, value: &Json) -> Result<Json, TemplateError> {
         Ok(match value {
             Json::String(s) => match self.exactly_typed(s) {
                 Some(typed) => typed.clone(),
@@ -97,14 +106,14 @@ impl Scope {
         self.typed.get(name)
     }
 
-    fn lookup(&self, name: &str) -> Result<String, UnknownVariable> {
+    fn lookup(&self, name: &str) -> Result<String, TemplateError> {
         if name == "random" {
-            return Ok(random_token());
+            return random_token().map_err(|e| TemplateError::NoRandom(e.to_string()));
         }
         self.values
             .get(name)
             .cloned()
-            .ok_or_else(|| UnknownVariable {
+            .ok_or_else(|| TemplateError::Unknown {
                 name: name.to_string(),
                 known: self.known(),
             })
@@ -136,17 +145,10 @@ pub fn names_in(text: &str) -> Vec<&str> {
 
 /// 16 lowercase hex characters from the OS's random source: unguessable, so a
 /// server cannot hard-code a value it was handed at run time.
-pub fn random_token() -> String {
+pub fn random_token() -> Result<String, getrandom::Error> {
     let mut bytes = [0u8; 8];
-    // The OS source only fails on exotic platforms; fall back to time-derived noise there.
-    if getrandom::fill(&mut bytes).is_err() {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default();
-        bytes = (nanos as u64).to_le_bytes();
-    }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    getrandom::fill(&mut bytes)?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 #[cfg(test)]
@@ -172,6 +174,16 @@ mod tests {
     }
 
     #[test]
+    fn a_failed_random_source_is_an_error_not_a_guessable_value() {
+        let e = TemplateError::NoRandom("no entropy".into());
+        assert_eq!(
+            e.to_string(),
+            "the OS random source failed (no entropy); `{{random}}` values would be guessable, so nothing was graded"
+        );
+        assert_eq!(crate::checks::exec::lesson_bug(e.clone()), e.to_string());
+    }
+
+    #[test]
     fn random_is_fresh_at_each_use() {
         let out = scope().render("{{random}}-{{random}}").unwrap();
         let (a, b) = out.split_once('-').unwrap();
@@ -182,7 +194,7 @@ mod tests {
     #[test]
     fn unknown_names_list_the_known_ones() {
         let err = scope().render("{{user_ur}}").unwrap_err();
-        assert_eq!(err.name, "user_ur");
+        assert!(matches!(&err, TemplateError::Unknown { name, .. } if name == "user_ur"));
         assert!(
             err.to_string()
                 .contains("known here: env.API_KEY, user_url, random")
