@@ -312,3 +312,18 @@ fn children_that_leave_the_servers_group_are_killed_when_the_run_ends() {
         "gone when apilings exits"
     );
 }
+
+#[test]
+fn the_graders_secrets_reach_neither_the_build_nor_the_server() {
+    let _serial = BUILDS.lock().unwrap_or_else(|e| e.into_inner());
+    let (_tmp, lessons, ws) = fixture_workspace();
+    apilings(&ws)
+        .env("GITHUB_TOKEN", "ghp_grader-secret")
+        .env("AWS_SECRET_ACCESS_KEY", "aws-grader-secret")
+        .arg("--lessons")
+        .arg(&lessons)
+        .args(["check", "23"])
+        .assert()
+        .success()
+        .stdout(contains("All 1 items pass").and(contains("grader-secret").not()));
+}

@@ -76,7 +76,7 @@ pub async fn build(spec: &BuildSpec) -> std::io::Result<Vec<BuildOutcome>> {
     if spec.packages.len() > 1 {
         cmd.arg("--keep-going");
     }
-    let mark = super::process::own(&mut cmd);
+    let mark = super::process::own(&mut cmd, super::process::Inherit::Build);
     cmd.arg("--message-format=json")
         .current_dir(&spec.workspace)
         .stdout(Stdio::piped())

@@ -70,12 +70,72 @@ fn owner() -> &'static Owner {
     })
 }
 
+/// Which of apilings' environment variables a graded process may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inherit {
+    /// cargo and what it runs (rustc, build scripts, proc macros): the system's
+    /// basics plus the Rust toolchain's own settings.
+    Build,
+    /// The learner's server: the system's basics only (its lesson environment
+    /// and `PORT` are added by the caller).
+    Server,
+}
+
+/// True when `name` may pass from apilings' environment into a graded process:
+/// an allow-list, so a CI token or a cloud key in the grader's environment
+/// never reaches a learner's `build.rs` or server.
+pub fn inherited(name: &str, to: Inherit) -> bool {
+    const BASICS: [&str; 12] = [
+        "PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "TZ", "TMPDIR", "TMP",
+        "TEMP", "NO_COLOR",
+    ];
+    // What cargo needs to find the toolchain, the registry and a proxy.
+    const BUILD: [&str; 12] = [
+        "TERM",
+        "http_proxy",
+        "https_proxy",
+        "no_proxy",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "NO_PROXY",
+        "SSL_CERT_FILE",
+        "SSL_CERT_DIR",
+        "CARGO",
+        "RUSTC",
+        "RUSTC_WRAPPER",
+    ];
+    if BASICS.contains(&name) || name.starts_with("LC_") {
+        return true;
+    }
+    if to == Inherit::Server {
+        return false;
+    }
+    let secretish = ["TOKEN", "SECRET", "PASSWORD", "CREDENTIAL", "KEY"]
+        .iter()
+        .any(|w| name.to_ascii_uppercase().contains(w));
+    BUILD.contains(&name)
+        || (!secretish
+            && [
+                "CARGO_",
+                "RUSTUP_",
+                "RUSTFLAGS",
+                "RUSTDOCFLAGS",
+                "CARGO_ENCODED_RUSTFLAGS",
+            ]
+            .iter()
+            .any(|p| name.starts_with(p)))
+}
+
 /// Makes `cmd` a process of this run: its own session and group, no terminal,
-/// killed with apilings, marked. Returns the run's mark for [`ProcessGroup::new`].
-pub fn own(cmd: &mut tokio::process::Command) -> String {
+/// killed with apilings, marked, and with only the allowed part of apilings'
+/// environment (`to`). Returns the run's mark for [`ProcessGroup::new`].
+/// Variables the caller sets on `cmd` afterwards are passed as they are.
+pub fn own(cmd: &mut tokio::process::Command, to: Inherit) -> String {
     let owner = owner();
     let mark = random_hex();
     let parent = std::process::id();
+    cmd.env_clear();
+    cmd.envs(std::env::vars_os().filter(|(k, _)| k.to_str().is_some_and(|k| inherited(k, to))));
     cmd.env(OWNER_VAR, &owner.token)
         .env(RUN_VAR, &mark)
         .stdin(Stdio::null());
@@ -201,4 +261,44 @@ fn random_hex() -> String {
         bytes = n.to_le_bytes();
     }
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_allow_list_reaches_a_graded_process() {
+        for name in ["PATH", "HOME", "LANG", "LC_ALL", "TMPDIR"] {
+            assert!(
+                inherited(name, Inherit::Server) && inherited(name, Inherit::Build),
+                "{name}"
+            );
+        }
+        for name in [
+            "CARGO_HOME",
+            "RUSTUP_TOOLCHAIN",
+            "RUSTFLAGS",
+            "CARGO_TARGET_DIR",
+            "https_proxy",
+        ] {
+            assert!(inherited(name, Inherit::Build), "{name}");
+            assert!(!inherited(name, Inherit::Server), "{name}");
+        }
+        for name in [
+            "GITHUB_TOKEN",
+            "AWS_SECRET_ACCESS_KEY",
+            "CARGO_REGISTRY_TOKEN",
+            "CARGO_REGISTRIES_MINE_TOKEN",
+            "API_KEY",
+            "DATABASE_URL",
+            "CI",
+            "SSH_AUTH_SOCK",
+        ] {
+            assert!(
+                !inherited(name, Inherit::Build) && !inherited(name, Inherit::Server),
+                "{name}"
+            );
+        }
+    }
 }

@@ -118,10 +118,10 @@ impl Server {
     /// Starts the server and waits until its port accepts a connection.
     pub async fn start(spec: &ServerSpec) -> Result<Server, StartError> {
         let mut cmd = Command::new(&spec.exe);
+        let mark = super::process::own(&mut cmd, super::process::Inherit::Server);
         for name in &spec.unset {
             cmd.env_remove(name);
         }
-        let mark = super::process::own(&mut cmd);
         cmd.current_dir(&spec.cwd)
             // A panic's message, not 70 frames of backtrace, is what a failure should show.
             .env("RUST_BACKTRACE", "0")
