@@ -70,6 +70,15 @@ impl Workspace {
 
     /// Opens the workspace containing `start`, checking that this version can use it.
     pub fn open(start: &Path) -> Result<Workspace> {
+        if Workspace::find(start).is_none()
+            && let Some(root) = start.ancestors().find(|d| d.join(META_DIR).is_dir())
+        {
+            bail!(
+                "{} is missing: run `apilings init {}` to recreate it (your files are kept)",
+                root.join(META_DIR).join(META_FILE).display(),
+                root.display()
+            );
+        }
         let ws = Workspace::find(start).with_context(|| {
             format!(
                 "{} is not inside an apilings workspace; create one with `apilings init [DIR]`",
@@ -77,7 +86,25 @@ impl Workspace {
             )
         })?;
         ws.meta()?;
+        ws.sweep_temp_files();
         Ok(ws)
+    }
+
+    /// Removes what a writer killed mid-write left behind: temp files of
+    /// [`write_atomic`] older than a minute (no write takes that long).
+    fn sweep_temp_files(&self) {
+        let Ok(entries) = fs::read_dir(self.root.join(META_DIR)) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let stale = e
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t.elapsed().is_ok_and(|age| age.as_secs() > 60));
+            if e.file_name().to_string_lossy().starts_with(".apilings-tmp") && stale {
+                let _ = fs::remove_file(e.path());
+            }
+        }
     }
 
     /// Writes a new workspace for `pack` into `dir`, or completes an existing one
@@ -87,9 +114,11 @@ impl Workspace {
             root: dir.to_path_buf(),
         };
         let existed = dir.join(META_DIR).join(META_FILE).is_file();
+        // A workspace whose workspace.toml was deleted: made again, files kept.
+        let repaired = !existed && dir.join(META_DIR).is_dir();
         if existed {
             ws.meta()?;
-        } else if dir.exists() {
+        } else if dir.exists() && !repaired {
             let mut entries = fs::read_dir(dir)
                 .with_context(|| format!("cannot read {}", dir.display()))?
                 .filter_map(|e| e.ok())
@@ -113,12 +142,21 @@ impl Workspace {
         }
         let build = if existed {
             ws.meta()?.build
+        } else if repaired {
+            // The mark its crates already carry, so the crates written now agree.
+            fs::read_to_string(dir.join("kit/Cargo.toml"))
+                .ok()
+                .and_then(|t| {
+                    t.split("+ws.")
+                        .nth(1)
+                        .map(|r| r.chars().take_while(char::is_ascii_hexdigit).collect())
+                })
         } else {
             Some(build_mark())
         };
         let version = member_version(build.as_deref());
         let mut report = InitReport {
-            existed,
+            existed: existed || repaired,
             ..InitReport::default()
         };
         let mut put = |rel: &str, text: &str| -> Result<()> {
@@ -218,17 +256,35 @@ impl Workspace {
             .join("backups")
             .join(&lesson.id)
             .join(stamp);
-        let mut backed_up = false;
-        for (rel, text) in files {
+        // Read every file first: one that cannot be read stops the whole reset
+        // before anything is written. Only "not found" means there is nothing to keep.
+        let mut current = Vec::new();
+        for (rel, _) in files {
             let path = dir.join(rel);
-            if let Ok(old) = fs::read(&path) {
+            let old = match fs::symlink_metadata(&path) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => bail!("cannot read {}: {e}; nothing was reset", path.display()),
+                Ok(m) if !m.is_file() => bail!(
+                    "{} is not a regular file; nothing was reset (move it away, then reset again)",
+                    path.display()
+                ),
+                Ok(_) => Some(fs::read(&path).map_err(|e| {
+                    anyhow::anyhow!("cannot read {}: {e}; nothing was reset", path.display())
+                })?),
+            };
+            current.push(old);
+        }
+        let mut backed_up = false;
+        for ((rel, text), old) in files.iter().zip(current) {
+            let path = dir.join(rel);
+            if let Some(old) = old {
                 if old == text.as_bytes() {
                     continue;
                 }
-                let saved = backup.join(rel);
-                fs::create_dir_all(saved.parent().expect("backup path has a parent"))?;
-                fs::write(&saved, &old)
-                    .with_context(|| format!("cannot back up {}", path.display()))?;
+                // Synced before the stub replaces the file; a failed write leaves no empty backup.
+                write_atomic(&backup.join(rel), &old).with_context(|| {
+                    format!("cannot back up {}; it was not replaced", path.display())
+                })?;
                 backed_up = true;
             }
             write_atomic(&path, text.as_bytes())?;
@@ -240,11 +296,14 @@ impl Workspace {
     /// clear error instead of interleaved writes. Held until the guard is dropped.
     pub fn lock(&self) -> Result<WorkspaceLock> {
         let path = self.root.join(META_DIR).join("lock");
+        use std::os::unix::fs::OpenOptionsExt as _;
         let mut file = fs::OpenOptions::new()
             .create(true)
             .truncate(false)
             .read(true)
             .write(true)
+            // A lock file that is a symlink is never followed (it could point anywhere).
+            .custom_flags(nix::fcntl::OFlag::O_NOFOLLOW.bits())
             .open(&path)
             .with_context(|| format!("cannot open {}", path.display()))?;
         match file.try_lock() {
@@ -399,8 +458,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .prefix(".apilings-tmp")
         .tempfile_in(dir)
         .with_context(|| format!("cannot write in {}", dir.display()))?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.as_file().sync_all())
+        .with_context(|| format!("cannot write {} (is the disk full?)", path.display()))?;
     tmp.persist(path)
         .with_context(|| format!("cannot write {}", path.display()))?;
     // The rename is only durable once the folder itself is synced.

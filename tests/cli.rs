@@ -180,6 +180,70 @@ fn reset_keeps_a_timestamped_backup_and_says_where() {
 }
 
 #[test]
+fn a_file_reset_cannot_read_stops_the_reset_and_nothing_is_lost() {
+    let (_tmp, ws) = new_workspace();
+    let lesson = ws.join("01-first-endpoint");
+    fs::write(lesson.join("README.md"), "my notes").unwrap();
+    fs::remove_file(lesson.join("src/main.rs")).unwrap();
+    fs::create_dir(lesson.join("src/main.rs")).unwrap();
+    apilings(&ws)
+        .args(["reset", "01"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "src/main.rs is not a regular file; nothing was reset",
+        ));
+    assert_eq!(
+        fs::read_to_string(lesson.join("README.md")).unwrap(),
+        "my notes"
+    );
+    assert!(lesson.join("src/main.rs").is_dir());
+}
+
+#[test]
+fn workspace_metadata_damage_is_recovered_from() {
+    let (tmp, ws) = new_workspace();
+    let meta = ws.join(".apilings");
+    // A deleted workspace.toml: the message says how, init recreates it, files kept.
+    fs::write(ws.join("01-first-endpoint/src/main.rs"), "// mine").unwrap();
+    fs::remove_file(meta.join("workspace.toml")).unwrap();
+    apilings(&ws).arg("list").assert().code(2).stderr(
+        contains("workspace.toml is missing: run `apilings init")
+            .and(contains("your files are kept")),
+    );
+    apilings(tmp.path()).arg("init").arg(&ws).assert().success();
+    apilings(&ws).arg("list").assert().success();
+    assert_eq!(
+        fs::read_to_string(ws.join("01-first-endpoint/src/main.rs")).unwrap(),
+        "// mine"
+    );
+    let manifest = fs::read_to_string(ws.join("Cargo.toml")).unwrap();
+    assert!(manifest.contains("[workspace]"));
+    // A temp file of a writer killed mid-write is swept when the workspace is opened.
+    let stale = meta.join(".apilings-tmpXYZ");
+    fs::write(&stale, "half").unwrap();
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(120);
+    fs::File::options()
+        .write(true)
+        .open(&stale)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    apilings(&ws).arg("list").assert().success();
+    assert!(!stale.exists());
+    // A lock file that is a symlink is never followed.
+    let target = tmp.path().join("elsewhere");
+    let _ = fs::remove_file(meta.join("lock"));
+    std::os::unix::fs::symlink(&target, meta.join("lock")).unwrap();
+    apilings(&ws)
+        .args(["check", "01"])
+        .assert()
+        .code(2)
+        .stderr(contains("cannot open"));
+    assert!(!target.exists(), "the lock followed a symlink");
+}
+
+#[test]
 fn a_malformed_pack_names_file_line_and_column() {
     let tmp = tempfile::tempdir().unwrap();
     let src = Path::new(env!("CARGO_MANIFEST_DIR"));

@@ -43,12 +43,36 @@ pub struct Recorded {
     pub updated: String,
 }
 
+/// The progress format this version writes; it reads older and newer ones.
+pub const PROGRESS_FORMAT: u32 = 1;
+
 /// All of the learner's progress.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Progress {
+    /// The format of the file it was read from (this version's when new).
+    #[serde(default = "format_one")]
+    pub format: u32,
     /// Per lesson id.
     #[serde(default)]
     pub lessons: BTreeMap<String, Recorded>,
+    /// Entries a newer apilings wrote that this one cannot read: kept as they
+    /// are and written back, never thrown away.
+    #[serde(skip)]
+    pub unknown: BTreeMap<String, toml::Value>,
+}
+
+fn format_one() -> u32 {
+    PROGRESS_FORMAT
+}
+
+impl Default for Progress {
+    fn default() -> Self {
+        Progress {
+            format: PROGRESS_FORMAT,
+            lessons: BTreeMap::new(),
+            unknown: BTreeMap::new(),
+        }
+    }
 }
 
 impl Progress {
@@ -60,6 +84,7 @@ impl Progress {
     /// Records a run's result. A lesson once passed stays passed if a later run fails,
     /// but the failing items are still remembered (for hints).
     pub fn record(&mut self, id: &str, passed: bool, failing: Vec<String>) {
+        self.unknown.remove(id);
         let entry = self.lessons.entry(id.to_string()).or_default();
         entry.state = if passed || entry.state == LessonState::Passed {
             LessonState::Passed
@@ -70,51 +95,110 @@ impl Progress {
         entry.updated = jiff::Timestamp::now().to_string();
     }
 
-    /// Reads progress from `path`. Missing → empty. Unreadable or corrupt → the file is
-    /// moved aside and progress restarts, with a warning saying where it went.
+    /// Reads progress from `path`. Missing → empty. A file that cannot be read
+    /// or is not TOML at all (invalid UTF-8 included) is moved aside, under a
+    /// name no other file has, and progress restarts; a lesson entry this
+    /// version does not understand (a newer apilings wrote it) is kept as it is.
+    /// The warning says what happened.
     pub fn load(path: &Path) -> (Progress, Option<String>) {
-        let text = match fs::read_to_string(path) {
-            Ok(t) => t,
+        let bytes = match fs::read(path) {
+            Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return (Progress::default(), None);
             }
+            Err(e) => return (Progress::default(), Some(set_aside(path, &e.to_string()))),
+        };
+        let table = match std::str::from_utf8(&bytes) {
             Err(e) => {
                 return (
                     Progress::default(),
-                    Some(format!(
-                        "cannot read {}: {e}; starting from no progress",
-                        path.display()
-                    )),
+                    Some(set_aside(path, &format!("not UTF-8: {e}"))),
                 );
             }
+            Ok(text) => match text.parse::<toml::Table>() {
+                Err(e) => return (Progress::default(), Some(set_aside(path, e.message()))),
+                Ok(t) => t,
+            },
         };
-        match toml::from_str(&text) {
-            Ok(p) => (p, None),
-            Err(e) => {
-                let aside = path.with_extension(format!(
-                    "toml.corrupt-{}",
-                    jiff::Timestamp::now().as_second()
-                ));
-                let moved = fs::rename(path, &aside).is_ok();
-                let where_ = if moved {
-                    format!("moved to {}", aside.display())
-                } else {
-                    "left in place".into()
-                };
-                let msg = format!(
-                    "the progress file {} was damaged ({}); it was {where_} and progress starts again",
-                    path.display(),
-                    e.message()
-                );
-                (Progress::default(), Some(msg))
+        let mut progress = Progress {
+            format: table
+                .get("format")
+                .and_then(toml::Value::as_integer)
+                .and_then(|f| u32::try_from(f).ok())
+                .unwrap_or(PROGRESS_FORMAT),
+            ..Progress::default()
+        };
+        let mut notes = Vec::new();
+        if progress.format > PROGRESS_FORMAT {
+            notes.push(format!(
+                "{} was written by a newer apilings (progress format {}, this one writes {PROGRESS_FORMAT})",
+                path.display(),
+                progress.format
+            ));
+        }
+        if let Some(lessons) = table.get("lessons").and_then(toml::Value::as_table) {
+            for (id, value) in lessons {
+                match value.clone().try_into::<Recorded>() {
+                    Ok(r) => {
+                        progress.lessons.insert(id.clone(), r);
+                    }
+                    Err(e) => {
+                        notes.push(format!(
+                            "the progress of `{id}` is kept as it is but not understood ({})",
+                            e.message()
+                        ));
+                        progress.unknown.insert(id.clone(), value.clone());
+                    }
+                }
             }
         }
+        let warning = (!notes.is_empty()).then(|| notes.join("; "));
+        (progress, warning)
     }
 
-    /// The TOML text of this progress.
+    /// The TOML text of this progress (entries it did not understand included).
     pub fn to_toml(&self) -> anyhow::Result<String> {
-        Ok(toml::to_string(self)?)
+        let mut table = toml::Table::try_from(self)?;
+        table.insert(
+            "format".into(),
+            toml::Value::Integer(i64::from(self.format.max(PROGRESS_FORMAT))),
+        );
+        if !self.unknown.is_empty() {
+            let lessons = table
+                .entry("lessons")
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            if let Some(lessons) = lessons.as_table_mut() {
+                for (id, value) in &self.unknown {
+                    lessons.insert(id.clone(), value.clone());
+                }
+            }
+        }
+        Ok(toml::to_string(&table)?)
     }
+}
+
+/// Moves a progress file that cannot be used out of the way, to a name that no
+/// file has (it is never overwritten), and says where it went.
+fn set_aside(path: &Path, why: &str) -> String {
+    let stamp = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%S").to_string();
+    let mut moved = None;
+    for n in 0..100 {
+        let aside = path.with_extension(format!("toml.unreadable-{stamp}-{n}"));
+        // A hard link fails when the name exists, where a rename would replace it.
+        if fs::hard_link(path, &aside).is_ok() {
+            let _ = fs::remove_file(path);
+            moved = Some(aside);
+            break;
+        }
+    }
+    let where_ = match moved {
+        Some(aside) => format!("it was moved to {}", aside.display()),
+        None => "it could not be moved and is left in place".into(),
+    };
+    format!(
+        "the progress file {} could not be used ({why}); {where_}, and progress starts again",
+        path.display()
+    )
 }
 
 #[cfg(test)]
@@ -149,9 +233,47 @@ mod tests {
         let (p, warning) = Progress::load(&path);
         assert_eq!(p, Progress::default());
         let warning = warning.unwrap();
-        assert!(warning.contains("damaged"), "{warning}");
+        assert!(warning.contains("could not be used"), "{warning}");
         assert!(!path.exists());
         let aside: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(aside.len(), 1);
+    }
+
+    #[test]
+    fn invalid_utf8_is_moved_aside_and_never_over_another_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("progress.toml");
+        for round in 0..3 {
+            fs::write(&path, b"format = 1\n\xff\xfe").unwrap();
+            let (p, warning) = Progress::load(&path);
+            assert_eq!(p, Progress::default());
+            assert!(warning.unwrap().contains("not UTF-8"));
+            let kept = fs::read_dir(dir.path()).unwrap().count();
+            assert_eq!(
+                kept,
+                round + 1,
+                "each unreadable file is kept under its own name"
+            );
+        }
+    }
+
+    #[test]
+    fn a_newer_format_and_unknown_states_are_kept_and_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("progress.toml");
+        let text = "format = 2\n[lessons.\"01\"]\nstate = \"passed\"\n[lessons.\"02\"]\nstate = \"skipped\"\nnote = \"x\"\n";
+        fs::write(&path, text).unwrap();
+        let (mut p, warning) = Progress::load(&path);
+        let warning = warning.unwrap();
+        assert!(
+            warning.contains("newer apilings (progress format 2"),
+            "{warning}"
+        );
+        assert!(warning.contains("`02` is kept as it is"), "{warning}");
+        assert_eq!(p.state("01"), LessonState::Passed);
+        p.record("03", true, vec![]);
+        let back = p.to_toml().unwrap();
+        assert!(back.contains("state = \"skipped\""), "{back}");
+        assert!(back.contains("format = 2"), "{back}");
     }
 }
