@@ -337,14 +337,44 @@ fn lesson_of(root: &Path, path: &Path, lessons: &[String]) -> Option<String> {
     };
     let first = first.to_string_lossy();
     let name = path.file_name()?.to_string_lossy();
-    if name.starts_with('.')
-        || name.ends_with('~')
-        || name.ends_with(".swp")
-        || rel.components().any(|c| c.as_os_str() == "target")
-    {
+    // The learner's code is Rust and its manifest; whatever else appears there
+    // (a database or a log file the server writes, an editor's swap file) is not
+    // an edit, and re-checking on it would loop for ever.
+    let code = name.ends_with(".rs") || name == "Cargo.toml";
+    if !code || name.starts_with('.') || rel.components().any(|c| c.as_os_str() == "target") {
         return None;
     }
     lessons.iter().find(|l| **l == first).cloned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_edits_of_code_start_a_check() {
+        let root = Path::new("/ws");
+        let lessons = vec!["01-a".to_string()];
+        let of = |p: &str| lesson_of(root, Path::new(p), &lessons);
+        assert_eq!(of("/ws/01-a/src/main.rs").as_deref(), Some("01-a"));
+        assert_eq!(
+            of("/ws/01-a/src/handlers/users.rs").as_deref(),
+            Some("01-a")
+        );
+        assert_eq!(of("/ws/01-a/Cargo.toml").as_deref(), Some("01-a"));
+        for not_an_edit in [
+            "/ws/01-a/app.db",
+            "/ws/01-a/app.db-journal",
+            "/ws/01-a/server.log",
+            "/ws/01-a/src/.main.rs.swp",
+            "/ws/01-a/src/main.rs~",
+            "/ws/01-a/target/debug/x.rs",
+            "/ws/02-b/src/main.rs",
+            "/elsewhere/01-a/src/main.rs",
+        ] {
+            assert_eq!(of(not_an_edit), None, "{not_an_edit}");
+        }
+    }
 }
 
 /// Copies through the terminal (OSC 52), which works over SSH and needs no clipboard daemon.
