@@ -109,6 +109,32 @@ impl Pack {
             .into_iter()
             .map(|dir| load_lesson(files, &dir))
             .collect::<Result<Vec<_>, _>>()?;
+        // These names are written into the generated manifests: plain names only.
+        let plain = |n: &str| {
+            !n.is_empty()
+                && n.len() <= 64
+                && n.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        };
+        let pack_text = files.lesson_file("pack.toml").unwrap_or_default();
+        if let Some(bad) = pack_toml.dependencies.keys().find(|n| !plain(n)) {
+            return Err(PackError::invalid(
+                files.label("pack.toml"),
+                locate(pack_text, bad)
+                    .or_else(|| locate(pack_text, &bad.escape_debug().to_string())),
+                format!(
+                    "`{}` is not a crate name (letters, digits, `-` and `_`, at most 64)",
+                    bad.escape_debug()
+                ),
+            ));
+        }
+        if pack_toml.name.len() > 64 || pack_toml.name.chars().any(char::is_control) {
+            return Err(PackError::invalid(
+                files.label("pack.toml"),
+                locate(pack_text, "name"),
+                "the pack's `name` must be one line of at most 64 characters",
+            ));
+        }
         if lessons.is_empty() {
             return Err(PackError::invalid(
                 files.label("pack.toml"),
@@ -233,10 +259,16 @@ fn load_lesson(files: &PackFiles, dir: &str) -> Result<Lesson, PackError> {
     )?;
     for item in &parsed.items {
         if !seen.insert(item.id.clone()) {
+            // Point at the second one: the first is where it belongs.
+            let needle = format!("\"{}\"", item.id);
+            let second = text
+                .match_indices(&needle)
+                .nth(1)
+                .map(|(o, _)| line_col(text, o));
             return Err(PackError::invalid(
                 label,
-                at(&format!("\"{}\"", item.id)),
-                format!("two items have the id `{}`", item.id),
+                second.or_else(|| at(&needle)),
+                format!("two items have the id `{}`; this is the second", item.id),
             ));
         }
         if item.hints.is_empty() {

@@ -347,6 +347,15 @@ fn lesson_of(root: &Path, path: &Path, lessons: &[String]) -> Option<String> {
     lessons.iter().find(|l| **l == first).cloned()
 }
 
+/// Copies through the terminal (OSC 52), which works over SSH and needs no clipboard daemon.
+fn copy_to_clipboard(text: &str) {
+    use base64::Engine as _;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+    let mut out = std::io::stdout();
+    let _ = write!(out, "\x1b]52;c;{encoded}\x07");
+    let _ = out.flush();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -375,13 +384,4 @@ mod tests {
             assert_eq!(of(not_an_edit), None, "{not_an_edit}");
         }
     }
-}
-
-/// Copies through the terminal (OSC 52), which works over SSH and needs no clipboard daemon.
-fn copy_to_clipboard(text: &str) {
-    use base64::Engine as _;
-    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
-    let mut out = std::io::stdout();
-    let _ = write!(out, "\x1b]52;c;{encoded}\x07");
-    let _ = out.flush();
 }

@@ -265,7 +265,16 @@ pub struct Pattern(pub regex::Regex);
 impl<'de> Deserialize<'de> for Pattern {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        regex::Regex::new(&s)
+        // A pack is input: bound what a pattern may cost before compiling it.
+        if s.len() > 1000 {
+            return Err(de::Error::custom(format!(
+                "regular expression of {} characters; at most 1000",
+                s.len()
+            )));
+        }
+        regex::RegexBuilder::new(&s)
+            .size_limit(1 << 20)
+            .build()
             .map(Pattern)
             .map_err(|e| de::Error::custom(format!("invalid regular expression: {e}")))
     }

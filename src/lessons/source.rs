@@ -55,7 +55,24 @@ impl PackFiles {
                     .map(str::to_string)
             })
             .unwrap_or_else(|| "../solutions".to_string());
-        let solutions_dir = lessons_dir.join(solutions_rel);
+        let solutions_dir = lessons_dir.join(&solutions_rel);
+        // `solutions` may point next to the lessons, never anywhere else on the machine.
+        let parent = lessons_dir
+            .canonicalize()
+            .ok()
+            .and_then(|d| d.parent().map(Path::to_path_buf));
+        if let (Ok(sol), Some(parent)) = (solutions_dir.canonicalize(), parent)
+            && !sol.starts_with(&parent)
+        {
+            return Err(PackError::Invalid {
+                file: lessons_dir.join("pack.toml").display().to_string(),
+                at: None,
+                message: format!(
+                    "`solutions = \"{solutions_rel}\"` leads out of the pack's folder ({}); keep solutions beside the lessons",
+                    parent.display()
+                ),
+            });
+        }
         let mut solutions = BTreeMap::new();
         if solutions_dir.is_dir() {
             read_tree(&solutions_dir, &solutions_dir, &mut solutions)?;
@@ -140,10 +157,20 @@ fn collect_embedded(dir: &Dir<'_>, out: &mut BTreeMap<String, String>) {
     }
 }
 
+/// The most bytes of one pack file: packs are small text, and a huge file is a mistake.
+const FILE_CAP: u64 = 1 << 20;
+/// The most files of a pack folder.
+const FILES_CAP: usize = 10_000;
+
 fn read_tree(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) -> Result<(), PackError> {
     let io = |path: &Path, source| PackError::Io {
         path: path.display().to_string(),
         source,
+    };
+    let refuse = |path: &Path, why: String| PackError::Invalid {
+        file: path.display().to_string(),
+        at: None,
+        message: why,
     };
     for entry in std::fs::read_dir(dir).map_err(|e| io(dir, e))? {
         let entry = entry.map_err(|e| io(dir, e))?;
@@ -154,17 +181,56 @@ fn read_tree(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) -> Res
         if name.starts_with('.') || name == "target" {
             continue;
         }
-        if path.is_dir() {
+        // Not followed: a symlink may only name a regular file inside the pack.
+        let kind = entry.file_type().map_err(|e| io(&path, e))?;
+        if kind.is_dir() {
             read_tree(root, &path, out)?;
-        } else {
-            let text = std::fs::read_to_string(&path).map_err(|e| io(&path, e))?;
-            let rel = path
-                .strip_prefix(root)
-                .unwrap_or(&path)
-                .to_string_lossy()
-                .replace('\\', "/");
-            out.insert(rel, text);
+            continue;
         }
+        if kind.is_symlink() {
+            let inside = match (path.canonicalize(), root.canonicalize()) {
+                (Ok(target), Ok(root)) => target.starts_with(root) && target.is_file(),
+                _ => false,
+            };
+            if !inside {
+                return Err(refuse(&path, "a symlink that leads out of the pack (or to no file): packs hold only their own files".into()));
+            }
+        } else if !kind.is_file() {
+            return Err(refuse(
+                &path,
+                "not a regular file (a pipe, a socket or a device): packs hold only text files"
+                    .into(),
+            ));
+        }
+        let size = std::fs::metadata(&path).map_err(|e| io(&path, e))?.len();
+        if size > FILE_CAP {
+            return Err(refuse(
+                &path,
+                format!("{size} bytes; a pack file may hold at most 1 MiB"),
+            ));
+        }
+        if out.len() >= FILES_CAP {
+            return Err(refuse(
+                dir,
+                format!("more than {FILES_CAP} files: is this really a lesson pack?"),
+            ));
+        }
+        let bytes = std::fs::read(&path).map_err(|e| io(&path, e))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let valid = std::str::from_utf8(valid).unwrap_or_default();
+            PackError::Invalid {
+                file: path.display().to_string(),
+                at: Some(super::line_col(valid, valid.len())),
+                message: "not valid UTF-8: packs are text".into(),
+            }
+        })?;
+        let rel = path
+            .strip_prefix(root)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        out.insert(rel, text);
     }
     Ok(())
 }

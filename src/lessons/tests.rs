@@ -208,3 +208,202 @@ fn graded_by_must_name_another_item_and_secrets_known_names() {
         ["{{env.API_KEY}}"]
     );
 }
+
+#[test]
+fn a_duplicate_item_id_points_at_the_duplicate() {
+    let twice = format!(
+        "{GOOD}\n[[item]]\nid = \"a\"\ntitle = \"B\"\nhints = [\"h\"]\n  [[item.step]]\n  request = {{ path = \"/\" }}\n"
+    );
+    let line = twice.lines().position(|l| l == "id = \"a\"").unwrap();
+    let second = twice
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| *l == "id = \"a\"")
+        .nth(1)
+        .unwrap()
+        .0;
+    assert!(second > line);
+    let e = error_of(&twice);
+    assert!(
+        e.contains(&format!(
+            "lesson.toml:{}:6: two items have the id `a`; this is the second",
+            second + 1
+        )),
+        "{e}"
+    );
+}
+
+#[test]
+fn names_written_into_manifests_and_patterns_are_bounded() {
+    let mut lessons = BTreeMap::new();
+    lessons.insert(
+        "pack.toml".to_string(),
+        "name = \"t\"\n[dependencies]\n\"axum\\n[evil]\" = \"1\"\n".to_string(),
+    );
+    lessons.insert("01-a/lesson.toml".to_string(), GOOD.to_string());
+    lessons.insert("01-a/README.md".to_string(), "# A".to_string());
+    lessons.insert("01-a/src/main.rs".to_string(), "fn main() {}".to_string());
+    let mut solutions = BTreeMap::new();
+    solutions.insert("01-a/src/main.rs".to_string(), "fn main() {}".to_string());
+    let e = Pack::from_files(&PackFiles::from_maps(lessons, solutions))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("pack.toml:3:2: `axum\\n[evil]` is not a crate name"),
+        "{e}"
+    );
+    let long = GOOD.replace("\"^/users/\"", &format!("\"{}\"", "a".repeat(1001)));
+    assert!(error_of(&long).contains("regular expression of 1001 characters; at most 1000"));
+}
+
+/// A pack on disk with one lesson, to break in various ways.
+fn pack_on_disk() -> (tempfile::TempDir, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let lessons = tmp.path().join("lessons");
+    let put = |rel: &str, text: &str| {
+        let p = tmp.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    put("lessons/pack.toml", "name = \"t\"\n");
+    put("lessons/01-a/lesson.toml", GOOD);
+    put("lessons/01-a/README.md", "# A");
+    put("lessons/01-a/src/main.rs", "fn main() {}");
+    put("solutions/01-a/src/main.rs", "fn main() {}");
+    assert!(Pack::from_dir(&lessons).is_ok());
+    (tmp, lessons)
+}
+
+#[test]
+fn a_pack_on_disk_is_read_only_as_its_own_text_files() {
+    let err = |lessons: &std::path::Path| Pack::from_dir(lessons).unwrap_err().to_string();
+    // A pipe would block the reader for ever.
+    let (_t, lessons) = pack_on_disk();
+    nix::unistd::mkfifo(
+        &lessons.join("01-a/src/pipe"),
+        nix::sys::stat::Mode::S_IRWXU,
+    )
+    .unwrap();
+    assert!(
+        err(&lessons).contains("not a regular file"),
+        "{}",
+        err(&lessons)
+    );
+    // A symlink out of the pack.
+    let (_t, lessons) = pack_on_disk();
+    std::os::unix::fs::symlink("/etc/hostname", lessons.join("01-a/src/host")).unwrap();
+    assert!(
+        err(&lessons).contains("a symlink that leads out of the pack"),
+        "{}",
+        err(&lessons)
+    );
+    // A symlink inside is fine.
+    let (_t, lessons) = pack_on_disk();
+    std::os::unix::fs::symlink(
+        lessons.join("01-a/README.md"),
+        lessons.join("01-a/NOTES.md"),
+    )
+    .unwrap();
+    assert!(Pack::from_dir(&lessons).is_ok());
+    // Too big.
+    let (_t, lessons) = pack_on_disk();
+    std::fs::write(lessons.join("01-a/src/big.rs"), vec![b'x'; (1 << 20) + 1]).unwrap();
+    assert!(err(&lessons).contains("at most 1 MiB"), "{}", err(&lessons));
+    // Invalid UTF-8, with its position.
+    let (_t, lessons) = pack_on_disk();
+    std::fs::write(
+        lessons.join("01-a/src/main.rs"),
+        b"fn main() {\n    let s = \"\xff\";\n}\n",
+    )
+    .unwrap();
+    assert!(
+        err(&lessons).contains("src/main.rs:2:14: not valid UTF-8"),
+        "{}",
+        err(&lessons)
+    );
+    // Solutions out of the pack's folder.
+    let (_t, lessons) = pack_on_disk();
+    std::fs::write(
+        lessons.join("pack.toml"),
+        "name = \"t\"\nsolutions = \"../../../etc\"\n",
+    )
+    .unwrap();
+    assert!(
+        err(&lessons).contains("leads out of the pack's folder"),
+        "{}",
+        err(&lessons)
+    );
+}
+
+#[test]
+fn mutated_lessons_never_panic_the_loader() {
+    // A bounded fuzz: byte flips, cuts and splices of a valid lesson.toml, with a
+    // fixed seed so a failure can be replayed. Every input ends in Ok or a diagnostic.
+    let pieces = [
+        "[[item]]",
+        "{{",
+        "}}",
+        "\"",
+        "=",
+        "[",
+        "]",
+        "{",
+        "}",
+        "\n",
+        "{{random}}",
+        "id = \"a\"",
+        "é",
+        "\\u0000",
+        "[[item.step]]",
+        "start = {}",
+        "graded_by = \"a\"",
+    ];
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let started = std::time::Instant::now();
+    let mut diagnostics = 0;
+    for round in 0..3000 {
+        let mut text = GOOD.to_string();
+        for _ in 0..(1 + next() % 4) {
+            let at = (next() as usize) % (text.len() + 1);
+            let at = (0..=at)
+                .rev()
+                .find(|i| text.is_char_boundary(*i))
+                .unwrap_or(0);
+            match next() % 3 {
+                0 => text.insert_str(at, pieces[(next() as usize) % pieces.len()]),
+                1 => {
+                    let end = (at + (next() as usize) % 12).min(text.len());
+                    let end = (end..=text.len())
+                        .find(|i| text.is_char_boundary(*i))
+                        .unwrap();
+                    text.replace_range(at..end, "");
+                }
+                _ => text.truncate(at),
+            }
+        }
+        let outcome = std::panic::catch_unwind(|| pack_with(&text).map(|_| ()));
+        match outcome {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                assert!(!e.to_string().is_empty());
+                diagnostics += 1;
+            }
+            Err(_) => panic!("round {round}: the loader panicked on:\n{text}"),
+        }
+    }
+    assert!(
+        diagnostics > 1000,
+        "the mutations broke the lesson often enough: {diagnostics}"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(60),
+        "bounded: {:?}",
+        started.elapsed()
+    );
+}
