@@ -312,9 +312,19 @@ async fn check(pack: &Pack, cwd: &Path, name: Option<&str>, opts: &RunOptions) -
 }
 
 async fn grade(pack: &Pack, cwd: &Path, names: &[String], opts: &RunOptions) -> Result<ExitCode> {
+    // No workspace lock: grading writes nothing there, so it may run while the
+    // TUI is open, and on a workspace it cannot write to at all.
     let ws = Workspace::open(cwd)?;
-    let _lock = ws.lock()?;
     let lessons = select(pack, names)?;
+    let mut opts = opts.clone();
+    if opts.target_dir.is_none()
+        && std::env::var_os("CARGO_TARGET_DIR").is_none()
+        && !writable(&ws.root().join("target"))
+    {
+        // A read-only workspace (a mounted submission): build in a cache folder.
+        opts.target_dir = cache_dir("grade-target");
+    }
+    let opts = &opts;
     println!(
         "Grading {} lesson(s) in {} …",
         lessons.len(),
@@ -456,10 +466,20 @@ fn default_verify_target() -> Option<PathBuf> {
     if std::env::var_os("CARGO_TARGET_DIR").is_some() {
         return None;
     }
+    cache_dir("verify-target")
+}
+
+/// `name` in apilings' cache folder (`$XDG_CACHE_HOME/apilings`, else `~/.cache/apilings`).
+fn cache_dir(name: &str) -> Option<PathBuf> {
     let cache = std::env::var_os("XDG_CACHE_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
-    Some(cache.join("apilings").join("verify-target"))
+    Some(cache.join("apilings").join(name))
+}
+
+/// True when a file can be created in `dir` (created if missing).
+fn writable(dir: &Path) -> bool {
+    std::fs::create_dir_all(dir).is_ok() && tempfile::tempfile_in(dir).is_ok()
 }
 
 /// Resolves when apilings is asked to stop: Ctrl-C (SIGINT), SIGTERM (what

@@ -180,6 +180,57 @@ fn reset_keeps_a_timestamped_backup_and_says_where() {
 }
 
 #[test]
+fn grade_works_on_a_read_only_workspace() {
+    let _serial = BUILDS.lock().unwrap_or_else(|e| e.into_inner());
+    if !std::process::Command::new("unshare")
+        .args(["-m", "true"])
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        eprintln!(
+            "SKIPPED grade_works_on_a_read_only_workspace: no mount namespace here (unshare -m)"
+        );
+        return;
+    }
+    let (tmp, ws) = new_workspace();
+    fs::write(
+        ws.join("01-first-endpoint/src/main.rs"),
+        solution("01-first-endpoint", "src/main.rs"),
+    )
+    .unwrap();
+    // No CARGO_TARGET_DIR: grade must build outside the workspace, in its cache
+    // folder (here a link to the tests' shared dir, so nothing compiles cold).
+    let cache = tmp.path().join("cache");
+    fs::create_dir_all(cache.join("apilings")).unwrap();
+    std::os::unix::fs::symlink(shared_target(), cache.join("apilings/grade-target")).unwrap();
+    let script = format!(
+        "mount --bind -o ro '{ws}' '{ws}' && exec '{bin}' grade 01",
+        ws = ws.display(),
+        bin = env!("CARGO_BIN_EXE_apilings")
+    );
+    let out = std::process::Command::new("unshare")
+        .args(["-m", "sh", "-c", &script])
+        .current_dir(&ws)
+        .env_remove("CARGO_TARGET_DIR")
+        .env_remove("RUSTFLAGS")
+        .env("XDG_CACHE_HOME", &cache)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("✓ 01-first-endpoint"), "{text}");
+    assert!(
+        !ws.join("target").exists(),
+        "grade wrote into the workspace"
+    );
+}
+
+#[test]
 fn a_file_reset_cannot_read_stops_the_reset_and_nothing_is_lost() {
     let (_tmp, ws) = new_workspace();
     let lesson = ws.join("01-first-endpoint");

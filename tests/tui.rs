@@ -263,14 +263,16 @@ fn what_a_server_prints_is_shown_as_text_and_never_drives_the_terminal() {
     ]);
     tmux.cmd(&["select-pane", "-t", "t", "-T", "before"]);
     tmux.wait_for("01-secret-from-env", Duration::from_secs(30));
-    // The last lesson of the fixture pack: 22-terminal-escapes.
-    for _ in 0..30 {
+    // Next lesson until 22-terminal-escapes is open (its title is in the pane's border).
+    let title = "A server that prints escape sequences";
+    for _ in 0..40 {
+        if tmux.screen().contains(title) {
+            break;
+        }
         tmux.keys("n");
+        std::thread::sleep(Duration::from_millis(100));
     }
-    tmux.wait_for(
-        "A server that prints escape sequences",
-        Duration::from_secs(5),
-    );
+    tmux.wait_for(title, Duration::from_secs(5));
     tmux.keys("c");
     let screen = tmux.wait_for("␛]0;PWNED", Duration::from_secs(600));
     assert!(
