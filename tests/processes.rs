@@ -327,3 +327,28 @@ fn the_graders_secrets_reach_neither_the_build_nor_the_server() {
         .success()
         .stdout(contains("All 1 items pass").and(contains("grader-secret").not()));
 }
+
+#[test]
+fn a_build_scripts_child_does_not_outlive_a_successful_build() {
+    let _serial = BUILDS.lock().unwrap_or_else(|e| e.into_inner());
+    let (_tmp, lessons, ws) = fixture_workspace();
+    // Keep the test process alive meanwhile: the guard is not what is proven here.
+    let pack = apilings::lessons::Pack::from_dir(&lessons).unwrap();
+    let lesson = pack.find("24").unwrap();
+    let opts = apilings::session::RunOptions {
+        target_dir: Some(shared_target()),
+        ..Default::default()
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let report = rt.block_on(apilings::session::run_lesson(&ws, lesson, &opts));
+    assert!(
+        report.passed(),
+        "{}",
+        apilings::report::text::render(&report)
+    );
+    let started = std::time::Instant::now();
+    while !processes_mentioning("sleep 318").is_empty() && started.elapsed().as_secs() < 2 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(processes_mentioning("sleep 318"), Vec::<String>::new());
+}
