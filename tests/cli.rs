@@ -231,6 +231,53 @@ fn grade_works_on_a_read_only_workspace() {
 }
 
 #[test]
+fn a_full_disk_names_the_file_and_leaves_no_empty_backup() {
+    if !std::process::Command::new("unshare")
+        .args(["-m", "true"])
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        eprintln!(
+            "SKIPPED a_full_disk_names_the_file_and_leaves_no_empty_backup: no mount namespace here"
+        );
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let disk = tmp.path().join("disk");
+    fs::create_dir_all(&disk).unwrap();
+    // A 4 MiB disk: a workspace, an edit, then a file that fills the rest; then reset.
+    let script = format!(
+        "set -e; mount -t tmpfs -o size=4m tmpfs '{d}'; '{bin}' init '{d}/ws' >/dev/null; \
+         printf '// my attempt\\n' > '{d}/ws/01-first-endpoint/src/main.rs'; \
+         dd if=/dev/zero of='{d}/fill' bs=4096 2>/dev/null || true; \
+         cd '{d}/ws'; set +e; '{bin}' reset 01; echo \"exit=$?\"; \
+         echo \"kept=$(cat 01-first-endpoint/src/main.rs)\"; \
+         find .apilings/backups -type f -size 0 | sed 's/^/empty:/'",
+        d = disk.display(),
+        bin = env!("CARGO_BIN_EXE_apilings")
+    );
+    let out = std::process::Command::new("unshare")
+        .args(["-m", "sh", "-c", &script])
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("exit=2"), "{text}");
+    assert!(
+        text.contains("cannot back up") && text.contains("src/main.rs"),
+        "{text}"
+    );
+    assert!(
+        text.contains("kept=// my attempt"),
+        "the learner's file is untouched: {text}"
+    );
+    assert!(!text.contains("empty:"), "an empty backup was left: {text}");
+}
+
+#[test]
 fn a_file_reset_cannot_read_stops_the_reset_and_nothing_is_lost() {
     let (_tmp, ws) = new_workspace();
     let lesson = ws.join("01-first-endpoint");
