@@ -327,7 +327,9 @@ impl Workspace {
         }
         // Who holds it, for the message above; the lock itself does not need it
         // (on a full disk the pid cannot be written, and the lock still holds).
-        let _ = file.set_len(0).and_then(|()| write!(file, "{}", std::process::id()));
+        let _ = file
+            .set_len(0)
+            .and_then(|()| write!(file, "{}", std::process::id()));
         Ok(WorkspaceLock { _file: file })
     }
 

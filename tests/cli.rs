@@ -182,14 +182,7 @@ fn reset_keeps_a_timestamped_backup_and_says_where() {
 #[test]
 fn grade_works_on_a_read_only_workspace() {
     let _serial = BUILDS.lock().unwrap_or_else(|e| e.into_inner());
-    if !std::process::Command::new("unshare")
-        .args(["-m", "true"])
-        .status()
-        .is_ok_and(|s| s.success())
-    {
-        eprintln!(
-            "SKIPPED grade_works_on_a_read_only_workspace: no mount namespace here (unshare -m)"
-        );
+    if !mount_namespace("grade_works_on_a_read_only_workspace") {
         return;
     }
     let (tmp, ws) = new_workspace();
@@ -232,14 +225,7 @@ fn grade_works_on_a_read_only_workspace() {
 
 #[test]
 fn a_full_disk_names_the_file_and_leaves_no_empty_backup() {
-    if !std::process::Command::new("unshare")
-        .args(["-m", "true"])
-        .status()
-        .is_ok_and(|s| s.success())
-    {
-        eprintln!(
-            "SKIPPED a_full_disk_names_the_file_and_leaves_no_empty_backup: no mount namespace here"
-        );
+    if !mount_namespace("a_full_disk_names_the_file_and_leaves_no_empty_backup") {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -603,4 +589,17 @@ fn verify_catches_a_check_that_cannot_fail() {
             contains("item `health-json` does not fail on the stub")
                 .and(contains("1 lesson(s) failed verification")),
         );
+}
+
+/// True where this test may make a mount namespace (`unshare -m`, as root);
+/// otherwise says plainly that `test` is skipped.
+fn mount_namespace(test: &str) -> bool {
+    let ok = std::process::Command::new("unshare")
+        .args(["-m", "true"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        eprintln!("SKIPPED {test}: no mount namespace here (unshare -m)");
+    }
+    ok
 }

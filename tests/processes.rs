@@ -281,19 +281,7 @@ fn children_that_leave_the_servers_group_are_killed_when_the_run_ends() {
     let _serial = BUILDS.lock().unwrap_or_else(|e| e.into_inner());
     let (_tmp, lessons, ws) = fixture_workspace();
     // In a process that goes on (the TUI): the end of the run kills them.
-    let pack = apilings::lessons::Pack::from_dir(&lessons).unwrap();
-    let lesson = pack.find("16").unwrap();
-    let opts = apilings::session::RunOptions {
-        target_dir: Some(shared_target()),
-        ..Default::default()
-    };
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let report = rt.block_on(apilings::session::run_lesson(&ws, lesson, &opts));
-    assert!(
-        report.passed(),
-        "{}",
-        apilings::report::text::render(&report)
-    );
+    run_here_and_pass(&lessons, &ws, "16");
     assert_eq!(
         escaped_left(),
         Vec::<String>::new(),
@@ -333,22 +321,28 @@ fn a_build_scripts_child_does_not_outlive_a_successful_build() {
     let _serial = BUILDS.lock().unwrap_or_else(|e| e.into_inner());
     let (_tmp, lessons, ws) = fixture_workspace();
     // Keep the test process alive meanwhile: the guard is not what is proven here.
-    let pack = apilings::lessons::Pack::from_dir(&lessons).unwrap();
-    let lesson = pack.find("24").unwrap();
-    let opts = apilings::session::RunOptions {
-        target_dir: Some(shared_target()),
-        ..Default::default()
-    };
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let report = rt.block_on(apilings::session::run_lesson(&ws, lesson, &opts));
-    assert!(
-        report.passed(),
-        "{}",
-        apilings::report::text::render(&report)
-    );
+    run_here_and_pass(&lessons, &ws, "24");
     let started = std::time::Instant::now();
     while !processes_mentioning("sleep 318").is_empty() && started.elapsed().as_secs() < 2 {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     assert_eq!(processes_mentioning("sleep 318"), Vec::<String>::new());
+}
+
+/// Runs lesson `id` inside this test process (which goes on, as the TUI does)
+/// and asserts that every item passes.
+fn run_here_and_pass(lessons: &Path, ws: &Path, id: &str) {
+    let pack = apilings::lessons::Pack::from_dir(lessons).unwrap();
+    let lesson = pack.find(id).unwrap();
+    let opts = apilings::session::RunOptions {
+        target_dir: Some(shared_target()),
+        ..Default::default()
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let report = rt.block_on(apilings::session::run_lesson(ws, lesson, &opts));
+    assert!(
+        report.passed(),
+        "{}",
+        apilings::report::text::render(&report)
+    );
 }

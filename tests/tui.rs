@@ -160,38 +160,7 @@ fn a_learner_checks_a_stub_then_watch_mode_grades_the_saved_solution() {
 
 #[test]
 fn ctrl_c_during_a_check_in_the_tui_stops_the_server_and_restores_the_terminal() {
-    let (tmp, lessons) = common::fixture_pack();
-    let root = env!("CARGO_MANIFEST_DIR");
-    let ws = tmp.path().join("ws");
-    let init = Command::new(env!("CARGO_BIN_EXE_apilings"))
-        .arg("--lessons")
-        .arg(&lessons)
-        .arg("init")
-        .arg(&ws)
-        .output()
-        .unwrap();
-    assert!(init.status.success());
-    let tmux = Tmux {
-        socket: format!("apilings-test-c-{}", std::process::id()),
-    };
-    let command = format!(
-        "env CARGO_TARGET_DIR={root}/target/lessons {} --lessons {} ; echo APILINGS-EXITED; sleep 60",
-        env!("CARGO_BIN_EXE_apilings"),
-        lessons.display()
-    );
-    tmux.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        "t",
-        "-x",
-        "110",
-        "-y",
-        "32",
-        "-c",
-        ws.to_str().unwrap(),
-        &command,
-    ]);
+    let (_tmp, ws, tmux) = tui_on_fixture_pack("c", 110, 32);
     tmux.wait_for("01-secret-from-env", Duration::from_secs(30));
     // 02-never-answers: its server accepts and never answers, and spawns a sleeping child.
     tmux.keys("n");
@@ -229,38 +198,7 @@ fn ctrl_c_during_a_check_in_the_tui_stops_the_server_and_restores_the_terminal()
 
 #[test]
 fn what_a_server_prints_is_shown_as_text_and_never_drives_the_terminal() {
-    let (tmp, lessons) = common::fixture_pack();
-    let root = env!("CARGO_MANIFEST_DIR");
-    let ws = tmp.path().join("ws");
-    let init = Command::new(env!("CARGO_BIN_EXE_apilings"))
-        .arg("--lessons")
-        .arg(&lessons)
-        .arg("init")
-        .arg(&ws)
-        .output()
-        .unwrap();
-    assert!(init.status.success());
-    let tmux = Tmux {
-        socket: format!("apilings-test-e-{}", std::process::id()),
-    };
-    let command = format!(
-        "env CARGO_TARGET_DIR={root}/target/lessons {} --lessons {} ; echo APILINGS-EXITED; sleep 60",
-        env!("CARGO_BIN_EXE_apilings"),
-        lessons.display()
-    );
-    tmux.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        "t",
-        "-x",
-        "140",
-        "-y",
-        "45",
-        "-c",
-        ws.to_str().unwrap(),
-        &command,
-    ]);
+    let (_tmp, _ws, tmux) = tui_on_fixture_pack("e", 140, 45);
     tmux.cmd(&["select-pane", "-t", "t", "-T", "before"]);
     tmux.wait_for("01-secret-from-env", Duration::from_secs(30));
     // Next lesson until 22-terminal-escapes is open (its title is in the pane's border).
@@ -292,4 +230,47 @@ fn what_a_server_prints_is_shown_as_text_and_never_drives_the_terminal() {
     );
     tmux.keys("q");
     tmux.wait_for("APILINGS-EXITED", Duration::from_secs(10));
+}
+
+/// A fresh workspace of the fixture pack, and the TUI open on it in a tmux
+/// session `t` of `width`×`height` (its shell prints APILINGS-EXITED after it).
+fn tui_on_fixture_pack(
+    name: &str,
+    width: u16,
+    height: u16,
+) -> (tempfile::TempDir, std::path::PathBuf, Tmux) {
+    let (tmp, lessons) = common::fixture_pack();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let ws = tmp.path().join("ws");
+    let init = Command::new(env!("CARGO_BIN_EXE_apilings"))
+        .arg("--lessons")
+        .arg(&lessons)
+        .arg("init")
+        .arg(&ws)
+        .output()
+        .unwrap();
+    assert!(init.status.success());
+    let tmux = Tmux {
+        socket: format!("apilings-test-{name}-{}", std::process::id()),
+    };
+    let command = format!(
+        "env CARGO_TARGET_DIR={root}/target/lessons {} --lessons {} ; echo APILINGS-EXITED; sleep 60",
+        env!("CARGO_BIN_EXE_apilings"),
+        lessons.display()
+    );
+    let (w, h) = (width.to_string(), height.to_string());
+    tmux.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        "t",
+        "-x",
+        &w,
+        "-y",
+        &h,
+        "-c",
+        ws.to_str().unwrap(),
+        &command,
+    ]);
+    (tmp, ws, tmux)
 }
