@@ -121,6 +121,12 @@ pub enum Stopped {
         /// Addresses it listens on instead (`ip:port`), when that could be seen.
         elsewhere: Vec<String>,
     },
+    /// The port answered, but the socket belongs to a process outside the
+    /// server's process tree (a double-forked child, or another program).
+    HeldOutside {
+        /// The port.
+        port: u16,
+    },
     /// The server listens on every interface instead of 127.0.0.1 only.
     ListensEverywhere {
         /// The address it bound, e.g. `0.0.0.0:4000`.

@@ -175,6 +175,11 @@ async fn grade_built(
             report.server_output = output;
             return report;
         }
+        Err(StartError::HeldOutside { output }) => {
+            report.stopped = Some(Stopped::HeldOutside { port });
+            report.server_output = output;
+            return report;
+        }
         Err(StartError::ListensEverywhere { address, output }) => {
             report.stopped = Some(Stopped::ListensEverywhere {
                 address: address.to_string(),
@@ -405,9 +410,9 @@ async fn run_start(start: &Start, base: &ServerSpec, scope: &Scope, secrets: &[S
         Ok(Err(StartError::NeverListened { bound, output, .. })) => {
             (StartOutcome::StillRunning { bound }, output)
         }
-        Ok(Err(StartError::ListensEverywhere { output, .. })) => {
-            (StartOutcome::Listened { port: spec.port }, output)
-        }
+        Ok(Err(
+            StartError::ListensEverywhere { output, .. } | StartError::HeldOutside { output },
+        )) => (StartOutcome::Listened { port: spec.port }, output),
         Ok(Ok(server)) => {
             // Give it a moment to print what it prints at startup.
             tokio::time::sleep(Duration::from_millis(30)).await;

@@ -137,6 +137,12 @@ fn every_hostile_case_is_bounded_explained_and_leaves_no_process() {
             10,
         ),
         ("22-terminal-escapes", &[], "␛]0;PWNED-TITLE␇", 10),
+        (
+            "25-port-held-outside",
+            &[],
+            "answers, but not from the server's own processes",
+            10,
+        ),
     ];
     let mut tried = 0;
     for (lesson, extra, says, max_secs) in cases {

@@ -190,6 +190,11 @@ fn stopped_line_raw(why: &Stopped) -> String {
                 bound.as_secs_f64()
             )
         }
+        Stopped::HeldOutside { port } => format!(
+            "127.0.0.1:{port} answers, but not from the server's own processes: a child that left it \
+             (a double fork, a daemon) or another program holds the port. Serve from the server's process \
+             (kit::serve does); the process that escaped was stopped."
+        ),
         Stopped::ListensEverywhere { address } => format!(
             "The server listens on {address}, which is every network interface: anyone on the network could reach it. \
              Bind 127.0.0.1 only (kit::serve does)."

@@ -60,6 +60,12 @@ pub enum StartError {
         /// What it printed.
         output: Vec<String>,
     },
+    /// Its port answers, but from a process outside its process tree (a child
+    /// that double-forked away, or another program).
+    HeldOutside {
+        /// What it printed.
+        output: Vec<String>,
+    },
     /// It listens on every interface (0.0.0.0 or ::), not only on loopback.
     ListensEverywhere {
         /// The address it bound.
@@ -187,6 +193,14 @@ impl Server {
                     let output = server.output.lines();
                     server.stop().await;
                     return Err(StartError::ListensEverywhere { address, output });
+                }
+                if server
+                    .pid
+                    .is_some_and(|pid| super::sockets::held_outside(pid as i32, spec.port))
+                {
+                    let output = server.output.lines();
+                    server.stop().await;
+                    return Err(StartError::HeldOutside { output });
                 }
                 return Ok(server);
             }

@@ -30,8 +30,26 @@ pub fn exposed(root: i32, port: u16) -> Option<SocketAddr> {
     .min_by_key(|a| a.port() != port)
 }
 
+/// True when something listens on `port` but no process of `root`'s tree holds
+/// the socket: a child that left the tree (a double fork re-parents it away),
+/// or another program altogether. `false` when it cannot be told (no /proc).
+pub fn held_outside(root: i32, port: u16) -> bool {
+    if fs::read_dir(format!("/proc/{root}/fd")).is_err() {
+        return false; // no /proc (or the process is gone): nothing can be told
+    }
+    let inodes = tree_socket_inodes(root);
+    let mut on_port = Vec::new();
+    listeners(|inode, addr| {
+        if addr.port() == port {
+            on_port.push(inode.to_string());
+        }
+        false
+    });
+    !on_port.is_empty() && on_port.iter().all(|i| !inodes.contains(i))
+}
+
 /// Listening sockets of the system's tables that `keep(inode, address)` accepts.
-fn listeners(keep: impl Fn(&str, &SocketAddr) -> bool) -> Vec<SocketAddr> {
+fn listeners(mut keep: impl FnMut(&str, &SocketAddr) -> bool) -> Vec<SocketAddr> {
     let mut out = Vec::new();
     for (file, v6) in [("/proc/net/tcp", false), ("/proc/net/tcp6", true)] {
         let Ok(table) = fs::read_to_string(file) else {
