@@ -19,11 +19,15 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(cli::run(args)) {
+    let code = match runtime.block_on(cli::run(args)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(2)
         }
-    }
+    };
+    // Every run has ended and cleaned up (its future returned or was dropped).
+    drop(runtime);
+    apilings::runner::release_guard();
+    code
 }

@@ -7,6 +7,7 @@
 pub mod build;
 mod output;
 mod process;
+pub use process::release_guard;
 pub mod server;
 mod sockets;
 

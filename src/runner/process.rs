@@ -27,12 +27,11 @@ const RUN_VAR: &str = "APILINGS_RUN";
 /// Kills every process whose environment holds `APILINGS_OWNER=$1`, once the
 /// pipe from apilings closes (apilings ended, however it ended).
 const GUARD: &str = r#"mark="APILINGS_OWNER=$1"
-cat >/dev/null
+# "done" from apilings: it ended normally, its runs cleaned up after themselves.
+read -r said; [ "$said" = done ] && exit 0
 for round in 1 2 3; do
-  for env in /proc/[0-9]*/environ; do
-    if grep -qzx -- "$mark" "$env" 2>/dev/null; then
-      pid=${env#/proc/}; kill -9 "${pid%/environ}" 2>/dev/null
-    fi
+  for env in $(grep -lzx -- "$mark" /proc/[0-9]*/environ 2>/dev/null); do
+    pid=${env#/proc/}; kill -9 "${pid%/environ}" 2>/dev/null
   done
 done"#;
 
@@ -43,8 +42,9 @@ struct Owner {
     _guard: Mutex<Option<std::process::ChildStdin>>,
 }
 
+static OWNER: OnceLock<Owner> = OnceLock::new();
+
 fn owner() -> &'static Owner {
-    static OWNER: OnceLock<Owner> = OnceLock::new();
     OWNER.get_or_init(|| {
         // Orphaned descendants (a double fork) are re-parented to us, not to init,
         // so the end of a run can find and kill them.
@@ -126,6 +126,23 @@ pub fn inherited(name: &str, to: Inherit) -> bool {
             .any(|p| name.starts_with(p)))
 }
 
+/// Tells the guard that apilings ends normally: every run has already killed
+/// what it started, so the guard exits without looking. Call once, at the end.
+pub fn release_guard() {
+    use std::io::Write as _;
+    let Some(owner) = OWNER.get() else {
+        return; // nothing was ever started
+    };
+    if UNSWEPT.load(std::sync::atomic::Ordering::SeqCst) {
+        return; // a run was abandoned: let the guard look for what it left
+    }
+    if let Ok(mut guard) = owner._guard.lock()
+        && let Some(mut stdin) = guard.take()
+    {
+        let _ = stdin.write_all(b"done\n");
+    }
+}
+
 /// Makes `cmd` a process of this run: its own session and group, no terminal,
 /// killed with apilings, marked, and with only the allowed part of apilings'
 /// environment (`to`). Returns the run's mark for [`ProcessGroup::new`].
@@ -162,7 +179,12 @@ pub fn own(cmd: &mut tokio::process::Command, to: Inherit) -> String {
 pub struct ProcessGroup {
     pgid: Option<i32>,
     mark: String,
+    swept: bool,
 }
+
+/// Set when a group was dropped before its run swept it (an interrupted run):
+/// then the guard still looks for escapees when apilings ends.
+static UNSWEPT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 impl ProcessGroup {
     /// Takes ownership of the group led by `pid`, started by [`own`] with `mark`.
@@ -170,6 +192,7 @@ impl ProcessGroup {
         ProcessGroup {
             pgid: pid.map(|p| p as i32),
             mark,
+            swept: false,
         }
     }
 
@@ -183,14 +206,18 @@ impl ProcessGroup {
 
     /// Kills the run's processes that left the group and have come back to us
     /// as orphans. Call once the group's leader is reaped.
-    pub fn sweep(&self) {
+    pub fn sweep(&mut self) {
         sweep(&self.mark, self.pgid);
+        self.swept = true;
     }
 }
 
 impl Drop for ProcessGroup {
     fn drop(&mut self) {
         self.kill();
+        if !self.swept {
+            UNSWEPT.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
         // Escaped processes reach us only once their parents, just killed, are
         // gone: look a moment later, without holding up whoever dropped the run.
         let (mark, leader) = (std::mem::take(&mut self.mark), self.pgid);
