@@ -186,18 +186,16 @@ impl Server {
             if let Ok(Ok(_)) = tokio::time::timeout(Duration::from_millis(100), attempt).await {
                 // A wildcard bind also answers on 127.0.0.1, so look at what is bound:
                 // by the server's processes on any port, and by anyone on its port.
-                let exposed = server
+                let seen = server
                     .pid
-                    .and_then(|pid| super::sockets::exposed(pid as i32, spec.port));
-                if let Some(address) = exposed {
+                    .map(|pid| super::sockets::inspect(pid as i32, spec.port))
+                    .unwrap_or_default();
+                if let Some(address) = seen.wildcard {
                     let output = server.output.lines();
                     server.stop().await;
                     return Err(StartError::ListensEverywhere { address, output });
                 }
-                if server
-                    .pid
-                    .is_some_and(|pid| super::sockets::held_outside(pid as i32, spec.port))
-                {
+                if seen.held_outside {
                     let output = server.output.lines();
                     server.stop().await;
                     return Err(StartError::HeldOutside { output });

@@ -15,37 +15,37 @@ pub fn listening(pgid: i32) -> Vec<SocketAddr> {
     listeners(|inode, _| inodes.contains(inode))
 }
 
-/// A listening socket that exposes the server beyond loopback: a wildcard
-/// address (0.0.0.0, ::) on any port held by the process `root` or its
-/// descendants, or on `port` held by anyone (the port was free when the run
-/// picked it, so whatever holds it now came from the server, even a process
-/// that left its group). Reads only the tree's fds and the socket tables: well
-/// under a millisecond. `None` when there is none (or no /proc).
-pub fn exposed(root: i32, port: u16) -> Option<SocketAddr> {
-    let inodes = tree_socket_inodes(root);
-    listeners(|inode, addr| {
-        addr.ip().is_unspecified() && (addr.port() == port || inodes.contains(inode))
-    })
-    .into_iter()
-    .min_by_key(|a| a.port() != port)
+/// What the listening sockets say about a server that answers on `port`.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Exposure {
+    /// A wildcard address (0.0.0.0, ::) on any port held by the process `root`
+    /// or its descendants, or on `port` held by anyone (the port was free when
+    /// the run picked it, so whatever holds it now came from the server, even a
+    /// process that left its group).
+    pub wildcard: Option<SocketAddr>,
+    /// The port answers, but no process of `root`'s tree holds its socket: a
+    /// child that left the tree (a double fork), or another program.
+    pub held_outside: bool,
 }
 
-/// True when something listens on `port` but no process of `root`'s tree holds
-/// the socket: a child that left the tree (a double fork re-parents it away),
-/// or another program altogether. `false` when it cannot be told (no /proc).
-pub fn held_outside(root: i32, port: u16) -> bool {
+/// One look at the tree's fds and the socket tables (well under a millisecond).
+/// Nothing is found where there is no /proc.
+pub fn inspect(root: i32, port: u16) -> Exposure {
     if fs::read_dir(format!("/proc/{root}/fd")).is_err() {
-        return false; // no /proc (or the process is gone): nothing can be told
+        return Exposure::default();
     }
     let inodes = tree_socket_inodes(root);
     let mut on_port = Vec::new();
-    listeners(|inode, addr| {
+    let wildcards = listeners(|inode, addr| {
         if addr.port() == port {
             on_port.push(inode.to_string());
         }
-        false
+        addr.ip().is_unspecified() && (addr.port() == port || inodes.contains(inode))
     });
-    !on_port.is_empty() && on_port.iter().all(|i| !inodes.contains(i))
+    Exposure {
+        wildcard: wildcards.into_iter().min_by_key(|a| a.port() != port),
+        held_outside: !on_port.is_empty() && on_port.iter().all(|i| !inodes.contains(i)),
+    }
 }
 
 /// Listening sockets of the system's tables that `keep(inode, address)` accepts.
@@ -181,18 +181,18 @@ mod tests {
         if process_group(me).is_none() {
             return; // not Linux
         }
-        assert_eq!(exposed(me, port), None);
+        assert_eq!(inspect(me, port).wildcard, None);
         // A wildcard listener of ours on another port (a metrics endpoint, say).
         let other = std::net::TcpListener::bind(("0.0.0.0", 0)).unwrap();
         let other_addr = other.local_addr().unwrap();
-        assert_eq!(exposed(me, port), Some(other_addr));
+        assert_eq!(inspect(me, port).wildcard, Some(other_addr));
         drop(other);
         // IPv6 only, next to the loopback one, on the same port: held by "someone else" (pid 1's tree).
         if let Ok(v6) = socket2_v6only_any(port) {
-            assert_eq!(exposed(1, port).map(|a| a.port()), Some(port));
+            assert_eq!(inspect(1, port).wildcard.map(|a| a.port()), Some(port));
             drop(v6);
         }
-        assert_eq!(exposed(me, port), None);
+        assert_eq!(inspect(me, port).wildcard, None);
     }
 
     /// A `[::]:port` listener with IPV6_V6ONLY, which leaves 127.0.0.1:port free.
