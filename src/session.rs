@@ -220,9 +220,10 @@ async fn grade_built(
     }
     // Only lessons that say "never printed" wait: the others' loop stays fast,
     // and their secrets are still looked for in everything printed so far.
-    if !afterwards.is_empty() {
-        // What a server prints a moment after answering (from a task) counts too.
-        tokio::time::sleep(LINGER).await;
+    // What a server prints a moment after answering (from a task) counts too:
+    // wait until LINGER has passed since the last such step answered.
+    if let Some(last) = afterwards.iter().map(|(_, w)| w.answered_at()).max() {
+        tokio::time::sleep_until(last + LINGER).await;
     }
     server.stop().await;
     report.server_output = output.lines();
@@ -294,8 +295,9 @@ fn blame_secret_leak(
     }));
 }
 
-/// How long a run waits, after its last request, before its "never printed"
-/// expectations are checked over the whole output (only lessons that have them).
+/// How long after a "never printed" step answered its expectation is checked
+/// again over the whole output (only lessons that have them wait, and only for
+/// what has not already passed while later items ran).
 const LINGER: Duration = Duration::from_millis(250);
 
 /// The hints that fit how `item` failed: those of the failing step when it has

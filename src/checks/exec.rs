@@ -113,6 +113,7 @@ impl Executor {
                             request,
                             predicate,
                             scope: scope.clone(),
+                            at: tokio::time::Instant::now(),
                         });
                     }
                     continue;
@@ -348,9 +349,16 @@ pub struct NeverPrinted {
     request: RequestRecord,
     predicate: Predicate,
     scope: Scope,
+    /// When the response came in: the linger counts from here.
+    at: tokio::time::Instant,
 }
 
 impl NeverPrinted {
+    /// When the step's response came in.
+    pub fn answered_at(&self) -> tokio::time::Instant {
+        self.at
+    }
+
     /// The failure, if the whole run's output (`state`) breaks the expectation.
     pub fn recheck(&self, state: &eval::ServerState) -> Option<Failure> {
         let expect = Expect {

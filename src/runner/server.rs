@@ -213,7 +213,7 @@ impl Server {
                 });
             }
             // A refused connect costs microseconds: poll finely, the start is ~5 ms.
-            tokio::time::sleep(Duration::from_millis(2)).await;
+            tokio::time::sleep(Duration::from_millis(1)).await;
         }
     }
 
