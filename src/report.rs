@@ -7,6 +7,7 @@
 //! JUnit later) only read these types.
 
 pub mod text;
+pub mod view;
 
 use std::time::Duration;
 

@@ -4,12 +4,9 @@
 
 use std::fmt::Write as _;
 
-use super::{Failure, GradeReport, ResponseRecord, RunReport, Stopped, Verdict};
+use super::{Failure, GradeReport, RunReport, Stopped, Verdict};
 
-/// Headers worth showing in a failure even when no assertion named them.
-const USEFUL_HEADERS: [&str; 3] = ["content-type", "location", "content-length"];
-/// Server output lines shown per failure.
-const OUTPUT_LINES: usize = 12;
+use super::view::OUTPUT_LINES;
 
 /// The whole report as text.
 pub fn render(report: &RunReport) -> String {
@@ -213,87 +210,12 @@ fn stopped_line_raw(why: &Stopped) -> String {
 
 /// One failure: the request, what was expected and what came back.
 pub fn failure(f: &Failure) -> String {
-    super::clean(&failure_raw(f))
-}
-
-fn failure_raw(f: &Failure) -> String {
     let mut s = String::new();
-    if f.steps > 1 {
-        let _ = writeln!(s, "step {} of {}", f.step, f.steps);
-    }
-    let r = &f.request;
-    if !r.method.is_empty() {
-        let _ = writeln!(s, "request:  {} {}", r.method, r.url);
-        for (n, v) in &r.headers {
-            let _ = writeln!(s, "          {n}: {v}");
-        }
-        if let Some(body) = &r.body {
-            let _ = writeln!(s, "          {}", super::shorten(body, 300));
-        }
-        let _ = writeln!(s, "as curl:  {}", r.to_curl());
-    }
-    if let Some(start) = &f.start {
-        let mut how = Vec::new();
-        if !start.without.is_empty() {
-            how.push(format!("without {}", start.without.join(", ")));
-        }
-        for (n, v) in &start.env {
-            how.push(format!("with {n}={v}"));
-        }
-        let _ = writeln!(s, "start:    the server, {}", how.join(", "));
-    }
-    if let Some(other) = &f.graded_by {
-        let _ = writeln!(
-            s,
-            "problem:  this step only prepares the item, and it failed: its request is graded by `{other}`; make that item pass first"
-        );
-    }
-    if let Some(err) = &f.error {
-        let _ = writeln!(s, "problem:  {err}");
-    }
-    for a in &f.assertions {
-        let _ = writeln!(s, "expected: {} {}", a.subject, a.expected);
-        let _ = writeln!(s, "     got: {}", a.actual);
-    }
-    if let Some(resp) = &f.response {
-        let named: Vec<String> = f
-            .assertions
-            .iter()
-            .filter_map(|a| a.subject.strip_prefix("header ").map(str::to_string))
-            .collect();
-        s.push_str(&response(resp, &named));
-    }
-    if !f.server_output.is_empty() {
-        let _ = writeln!(s, "server output during this step:");
-        let lines = &f.server_output;
-        for line in &lines[lines.len().saturating_sub(OUTPUT_LINES)..] {
-            let _ = writeln!(s, "  | {line}");
-        }
+    for line in super::view::failure(f) {
+        s.push_str(&line.text);
+        s.push('\n');
     }
     s
-}
-
-fn response(r: &ResponseRecord, named: &[String]) -> String {
-    let mut s = format!("response: {} {}\n", r.status, reason(r.status));
-    for (n, v) in &r.headers {
-        if USEFUL_HEADERS.contains(&n.as_str()) || named.iter().any(|x| x == n) {
-            let _ = writeln!(s, "          {n}: {v}");
-        }
-    }
-    if r.body.is_empty() {
-        s.push_str("          (empty body)\n");
-    } else {
-        let cut = if r.body_truncated { " (cut)" } else { "" };
-        let _ = writeln!(s, "          {}{cut}", r.body.replace('\n', "\n          "));
-    }
-    s
-}
-
-fn reason(status: u16) -> &'static str {
-    http::StatusCode::from_u16(status)
-        .ok()
-        .and_then(|s| s.canonical_reason())
-        .unwrap_or("")
 }
 
 fn indent(text: &str, by: &str) -> String {
