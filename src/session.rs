@@ -527,6 +527,63 @@ fn render_run_values(
     Ok(())
 }
 
+/// How long a server kept for requests by hand runs at most.
+pub const BY_HAND_BOUND: Duration = Duration::from_secs(600);
+
+/// Builds `lesson` and starts its server with the run's environment, for
+/// requests by hand, until the server exits or [`BY_HAND_BOUND`] passes.
+/// `started` hears the port once it answers. Returns why it stopped, in the
+/// learner's words. Dropping the future stops it (the server's group is killed).
+pub async fn serve_by_hand(
+    root: &Path,
+    lesson: &Lesson,
+    opts: &RunOptions,
+    started: impl FnOnce(u16),
+) -> String {
+    let built = runner::build(&build_spec(root, &[lesson], opts))
+        .await
+        .map(|mut outcomes| outcomes.remove(0));
+    let exe = match built {
+        Ok(BuildOutcome::Built { exe, .. }) => exe,
+        Ok(_) => return format!("{} does not build: press c to see why.", lesson.id),
+        Err(e) => return format!("could not run cargo: {e}"),
+    };
+    let mut scope = Scope::default();
+    let (mut env, mut secrets) = (Vec::new(), Vec::new());
+    if let Err(e) = render_run_values(lesson, &mut scope, &mut env, &mut secrets) {
+        return crate::checks::exec::lesson_bug(e);
+    }
+    let mut spec = ServerSpec {
+        exe,
+        cwd: root.join(&lesson.id),
+        env,
+        unset: Vec::new(),
+        port: 0,
+        ready_bound: opts.bounds.ready,
+    };
+    let server = match start_server(&mut spec).await {
+        Ok(Ok(server)) => server,
+        Ok(Err(_)) | Err(_) => {
+            return format!(
+                "{} did not start for requests by hand: press c to see why.",
+                lesson.id
+            );
+        }
+    };
+    started(spec.port);
+    let mut ended = server.ended();
+    let why = tokio::select! {
+        _ = ended.wait_for(|s| s.is_some()) => format!("{}'s server exited.", lesson.id),
+        _ = tokio::time::sleep(BY_HAND_BOUND) => format!(
+            "Stopped {}'s server after {} minutes (press t to start it again).",
+            lesson.id,
+            BY_HAND_BOUND.as_secs() / 60
+        ),
+    };
+    server.stop().await;
+    why
+}
+
 /// Grades `lessons` in the workspace at `root`, headless. One cargo invocation
 /// builds every lesson's crate (in parallel; a compile error stops only its own
 /// lesson), then each lesson is graded on its binary, one after another so that

@@ -54,7 +54,10 @@ pub async fn run(
     let (progress, warning) = ws.progress();
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let mut app = App::new(pack, progress, color);
-    app.message = warning.or(welcome);
+    app.backups = ws.backups_dir().display().to_string();
+    if let Some(m) = warning.or(welcome) {
+        app.notify(m);
+    }
 
     let (tx, mut rx) = unbounded_channel::<Event>();
     let paused = Arc::new(AtomicBool::new(false));
@@ -69,7 +72,10 @@ pub async fn run(
     let mut terminal = ratatui::try_init().context("cannot set up the terminal")?;
     let _guard = TerminalGuard;
     let mut run: Option<JoinHandle<()>> = None;
+    let mut trial: Option<JoinHandle<()>> = None;
     let mut pending: HashMap<String, Instant> = HashMap::new();
+    // Lessons whose files a reset just wrote: those writes are not the learner's saves.
+    let mut quiet: HashMap<String, Instant> = HashMap::new();
 
     loop {
         terminal.draw(|f| view::draw(f, &app))?;
@@ -79,6 +85,9 @@ pub async fn run(
             // one `Saved` per burst, when its deadline passes.
             Some(e) = rx.recv() => match e {
                 Event::Saved(lesson) => {
+                    if quiet.get(&lesson).is_some_and(|until| Instant::now() < *until) {
+                        continue;
+                    }
                     pending.insert(lesson, Instant::now() + DEBOUNCE);
                     continue;
                 }
@@ -102,7 +111,7 @@ pub async fn run(
         let finished = matches!(event, Event::RunFinished(_));
         let effects = app.update(event);
         if finished && let Err(e) = ws.save_progress(&app.progress) {
-            app.message = Some(format!("could not save progress: {e:#}"));
+            app.notify(format!("could not save progress: {e:#}"));
         }
         let mut quit = false;
         for effect in effects {
@@ -156,14 +165,16 @@ pub async fn run(
                     terminal.clear()?;
                     paused.store(false, Ordering::SeqCst);
                     if let Err(e) = status {
-                        app.message = Some(format!("could not start {editor}: {e}"));
+                        app.notify(format!("could not start {editor}: {e}"));
                     }
                 }
                 Effect::Reset(lesson_id) => {
                     let Ok(lesson) = app.pack.find(&lesson_id) else {
                         continue;
                     };
-                    app.message = Some(match ws.reset(&app.pack, lesson) {
+                    quiet.insert(lesson_id.clone(), Instant::now() + QUIET_AFTER_RESET);
+                    pending.remove(&lesson_id);
+                    app.notify(match ws.reset(&app.pack, lesson) {
                         Ok(Some(backup)) => {
                             format!("Reset {lesson_id}; your files are in {}", backup.display())
                         }
@@ -171,7 +182,34 @@ pub async fn run(
                         Err(e) => format!("reset failed: {e:#}"),
                     });
                 }
-                Effect::Copy(text) => copy_to_clipboard(&text),
+                Effect::Copy(text) => {
+                    let said = copy_to_clipboard(&text, ws.root());
+                    let _ = tx.send(Event::Copied(said));
+                }
+                Effect::StartTrial(lesson_id) => {
+                    stop_trial(&mut trial).await;
+                    let Ok(lesson) = app.pack.find(&lesson_id).cloned() else {
+                        continue;
+                    };
+                    let root = ws.root().to_path_buf();
+                    let (tx, opts) = (tx.clone(), opts.clone());
+                    let task = tokio::spawn(async move {
+                        let up = tx.clone();
+                        let id = lesson.id.clone();
+                        let why = session::serve_by_hand(&root, &lesson, &opts, move |port| {
+                            let _ = up.send(Event::TrialStarted { lesson: id, port });
+                        })
+                        .await;
+                        let _ = tx.send(Event::TrialStopped(why));
+                    });
+                    trial = Some(task);
+                }
+                Effect::StopTrial => {
+                    stop_trial(&mut trial).await;
+                    app.update(Event::TrialStopped(
+                        "Stopped the server for requests by hand.".into(),
+                    ));
+                }
             }
         }
         if quit {
@@ -182,7 +220,19 @@ pub async fn run(
         old.abort();
         let _ = old.await; // wait until the run's processes are killed
     }
+    stop_trial(&mut trial).await;
     Ok(())
+}
+
+/// Saves of a lesson just reset that are ignored: the reset's own writes.
+const QUIET_AFTER_RESET: Duration = Duration::from_millis(1000);
+
+/// Stops the server kept for requests by hand, if any, and waits until it is gone.
+async fn stop_trial(trial: &mut Option<JoinHandle<()>>) {
+    if let Some(task) = trial.take() {
+        task.abort(); // dropping serve_by_hand kills the server's group
+        let _ = task.await;
+    }
 }
 
 /// Starts the first build of the dependencies in the background, with exactly the
@@ -347,18 +397,108 @@ fn lesson_of(root: &Path, path: &Path, lessons: &[String]) -> Option<String> {
     lessons.iter().find(|l| **l == first).cloned()
 }
 
-/// Copies through the terminal (OSC 52), which works over SSH and needs no clipboard daemon.
-fn copy_to_clipboard(text: &str) {
+/// Copies through the terminal (OSC 52, which works over SSH and needs no
+/// clipboard daemon), wrapped so tmux and screen pass it on; in tmux it also
+/// fills tmux's paste buffer, and the text is kept in `.apilings/clipboard.txt`.
+/// Returns what happened in the learner's words: a terminal never says
+/// whether it accepted the copy.
+fn copy_to_clipboard(text: &str, root: &Path) -> String {
+    let mut out = std::io::stdout();
+    let _ = out.write_all(osc52(text, multiplexer()).as_bytes());
+    let _ = out.flush();
+    let file = root.join(crate::workspace::META_DIR).join("clipboard.txt");
+    let kept = std::fs::write(&file, format!("{text}\n")).is_ok();
+    let mut said = String::from(
+        "Sent to your terminal's clipboard (OSC 52); the terminal does not say whether it took it.",
+    );
+    if multiplexer() == Some(Multiplexer::Tmux) && tmux_buffer(text) {
+        said.push_str(" Also in tmux's paste buffer (prefix ]).");
+    }
+    if kept {
+        said.push_str(&format!(" Also in {}.", file.display()));
+    }
+    said
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Multiplexer {
+    Tmux,
+    Screen,
+}
+
+fn multiplexer() -> Option<Multiplexer> {
+    if std::env::var_os("TMUX").is_some() {
+        Some(Multiplexer::Tmux)
+    } else if std::env::var("TERM").is_ok_and(|t| t.starts_with("screen"))
+        || std::env::var_os("STY").is_some()
+    {
+        Some(Multiplexer::Screen)
+    } else {
+        None
+    }
+}
+
+/// The OSC 52 sequence for `text`, inside the multiplexer's passthrough (DCS)
+/// when there is one: tmux wants the inner ESCs doubled.
+fn osc52(text: &str, through: Option<Multiplexer>) -> String {
     use base64::Engine as _;
     let encoded = base64::engine::general_purpose::STANDARD.encode(text);
-    let mut out = std::io::stdout();
-    let _ = write!(out, "\x1b]52;c;{encoded}\x07");
-    let _ = out.flush();
+    let seq = format!("\x1b]52;c;{encoded}\x07");
+    match through {
+        None => seq,
+        Some(Multiplexer::Tmux) => format!("\x1bPtmux;{}\x1b\\", seq.replace('\x1b', "\x1b\x1b")),
+        Some(Multiplexer::Screen) => format!("\x1bP{seq}\x1b\\"),
+    }
+}
+
+/// Puts `text` in tmux's paste buffer (bounded: tmux answers at once).
+fn tmux_buffer(text: &str) -> bool {
+    use std::process::{Command, Stdio};
+    let Ok(mut child) = Command::new("tmux")
+        .args(["load-buffer", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+    else {
+        return false;
+    };
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(text.as_bytes());
+    }
+    let start = std::time::Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return status.success(),
+            Ok(None) if start.elapsed() < Duration::from_secs(2) => {
+                std::thread::sleep(Duration::from_millis(10))
+            }
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return false;
+            }
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn osc52_passes_through_tmux_and_screen() {
+        // "hi" is aGk= in base64.
+        assert_eq!(osc52("hi", None), "\x1b]52;c;aGk=\x07");
+        assert_eq!(
+            osc52("hi", Some(Multiplexer::Tmux)),
+            "\x1bPtmux;\x1b\x1b]52;c;aGk=\x07\x1b\\"
+        );
+        assert_eq!(
+            osc52("hi", Some(Multiplexer::Screen)),
+            "\x1bP\x1b]52;c;aGk=\x07\x1b\\"
+        );
+    }
 
     #[test]
     fn only_edits_of_code_start_a_check() {

@@ -68,6 +68,11 @@ impl Workspace {
             })
     }
 
+    /// Where resets keep the learner's files (one folder per lesson and time).
+    pub fn backups_dir(&self) -> PathBuf {
+        self.root.join(META_DIR).join("backups")
+    }
+
     /// Opens the workspace containing `start`, checking that this version can use it.
     pub fn open(start: &Path) -> Result<Workspace> {
         if Workspace::find(start).is_none()
@@ -250,12 +255,7 @@ impl Workspace {
         let stamp = jiff::Timestamp::now()
             .strftime("%Y%m%dT%H%M%S%.3fZ")
             .to_string();
-        let backup = self
-            .root
-            .join(META_DIR)
-            .join("backups")
-            .join(&lesson.id)
-            .join(stamp);
+        let backup = self.backups_dir().join(&lesson.id).join(stamp);
         // Read every file first: one that cannot be read stops the whole reset
         // before anything is written. Only "not found" means there is nothing to keep.
         let mut current = Vec::new();

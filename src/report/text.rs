@@ -158,7 +158,7 @@ pub fn stopped_line(why: &Stopped) -> String {
 fn stopped_line_raw(why: &Stopped) -> String {
     match why {
         Stopped::BuildFailed => {
-            "The lesson does not compile yet: fix the errors above, then check again.".into()
+            "The lesson does not compile yet: fix the compiler's errors, then check again.".into()
         }
         Stopped::BuildTimedOut { bound } => format!(
             "The build did not finish within {} s (the build bound), so it was stopped.",

@@ -234,6 +234,11 @@ impl Server {
         self.output.clone()
     }
 
+    /// Changes to `Some` when the server has exited.
+    pub fn ended(&self) -> watch::Receiver<Option<ExitStatus>> {
+        self.ended.clone()
+    }
+
     /// Its output and liveness, for the checks.
     pub fn tap(&self) -> Tap {
         Tap {

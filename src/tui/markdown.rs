@@ -21,6 +21,7 @@ pub fn render(markdown: &str, color: bool) -> Text<'static> {
         code: None,
         link: None,
         table_row: Vec::new(),
+        table: Vec::new(),
         cell: String::new(),
         in_table: false,
     };
@@ -49,6 +50,9 @@ struct Renderer {
     code: Option<(String, String)>,
     link: Option<String>,
     table_row: Vec<String>,
+    /// The table's rows so far (is it the header, its cells), drawn at its end
+    /// once every column's width is known.
+    table: Vec<(bool, Vec<String>)>,
     cell: String,
     in_table: bool,
 }
@@ -207,6 +211,49 @@ impl Renderer {
         }
     }
 
+    /// The table's rows with columns padded to one width, and a rule under the header.
+    fn draw_table(&mut self) {
+        let rows = std::mem::take(&mut self.table);
+        let columns = rows.iter().map(|(_, r)| r.len()).max().unwrap_or(0);
+        let width = |c: &str| Line::from(c.to_string()).width();
+        let widths: Vec<usize> = (0..columns)
+            .map(|i| {
+                rows.iter()
+                    .filter_map(|(_, r)| r.get(i))
+                    .map(|c| width(c))
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        for (head, row) in rows {
+            let cells: Vec<String> = widths
+                .iter()
+                .enumerate()
+                .map(|(i, w)| {
+                    let cell = row.get(i).map(String::as_str).unwrap_or("");
+                    format!("{cell}{}", " ".repeat(w - width(cell)))
+                })
+                .collect();
+            let style = if head {
+                Style::default().add_modifier(Modifier::BOLD)
+            } else {
+                Style::default()
+            };
+            let mut spans = self.prefix();
+            spans.push(Span::styled(
+                cells.join(" │ ").trim_end().to_string(),
+                style,
+            ));
+            self.lines.push(Line::from(spans));
+            if head {
+                let rule: Vec<String> = widths.iter().map(|w| "─".repeat(*w)).collect();
+                let mut spans = self.prefix();
+                spans.push(Span::raw(rule.join("─┼─")));
+                self.lines.push(Line::from(spans));
+            }
+        }
+    }
+
     fn end(&mut self, tag: TagEnd) {
         match tag {
             TagEnd::Heading(_) => {
@@ -261,17 +308,10 @@ impl Renderer {
             }
             TagEnd::TableHead | TagEnd::TableRow => {
                 let row = std::mem::take(&mut self.table_row);
-                let head = matches!(tag, TagEnd::TableHead);
-                let style = if head {
-                    Style::default().add_modifier(Modifier::BOLD)
-                } else {
-                    Style::default()
-                };
-                let mut spans = self.prefix();
-                spans.push(Span::styled(row.join(" │ "), style));
-                self.lines.push(Line::from(spans));
+                self.table.push((matches!(tag, TagEnd::TableHead), row));
             }
             TagEnd::Table => {
+                self.draw_table();
                 self.in_table = false;
                 self.gap();
             }
@@ -295,7 +335,7 @@ mod tests {
     fn renders_the_elements_lessons_use() {
         let md = "# Title\n\nSome *emphasis* and `code` and a [link](https://x.dev).\n\n\
                   - one\n- two\n\n1. first\n2. second\n\n> quoted\n\n```rust\nlet x = 1;\n```\n\n\
-                  | a | b |\n|---|---|\n| 1 | 2 |\n";
+                  | name | b |\n|---|---|\n| 1 | 22 |\n";
         let out = plain(&render(md, false));
         assert_eq!(
             out,
@@ -314,8 +354,9 @@ mod tests {
                 "",
                 "  let x = 1;",
                 "",
-                "a │ b",
-                "1 │ 2",
+                "name │ b",
+                "─────┼───",
+                "1    │ 22",
             ]
         );
     }
