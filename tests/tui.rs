@@ -232,6 +232,107 @@ fn what_a_server_prints_is_shown_as_text_and_never_drives_the_terminal() {
     tmux.wait_for("APILINGS-EXITED", Duration::from_secs(10));
 }
 
+#[test]
+fn reset_keeps_its_message_and_t_serves_the_lesson_for_curl_until_quit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let ws = tmp.path().join("ws");
+    let bin = env!("CARGO_BIN_EXE_apilings");
+    assert!(
+        Command::new(bin)
+            .arg("init")
+            .arg(&ws)
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    let tmux = Tmux {
+        socket: format!("apilings-test-r-{}", std::process::id()),
+    };
+    let command = format!(
+        "env CARGO_TARGET_DIR={root}/target/lessons {bin} ; echo APILINGS-EXITED; sleep 60"
+    );
+    tmux.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        "t",
+        "-x",
+        "80",
+        "-y",
+        "24",
+        "-c",
+        ws.to_str().unwrap(),
+        &command,
+    ]);
+    tmux.wait_for("0/10", Duration::from_secs(30));
+
+    // An edit, then a reset: the backup path stays although the reset wrote files.
+    let main = ws.join("01-first-endpoint/src/main.rs");
+    let stub = fs::read_to_string(&main).unwrap();
+    tmux.keys("w"); // no check on this save
+    fs::write(&main, format!("{stub}\n// mine\n")).unwrap();
+    std::thread::sleep(Duration::from_millis(400));
+    tmux.keys("w");
+    tmux.wait_for("Checklist 0/3", Duration::from_secs(600));
+    tmux.keys("r");
+    tmux.wait_for(".apilings/backups", Duration::from_secs(5));
+    tmux.keys("y");
+    tmux.wait_for("your files are in", Duration::from_secs(5));
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_millis(1500) {
+        let s = tmux.screen();
+        assert!(
+            !s.contains("checking…"),
+            "the reset's own writes started a check:\n{s}"
+        );
+        std::thread::sleep(Duration::from_millis(30));
+    }
+    let s = tmux.screen();
+    assert!(s.contains("your files are in"), "the message stays:\n{s}");
+    assert!(
+        !s.contains("Checking"),
+        "the reset's own writes started no check:\n{s}"
+    );
+    assert_eq!(fs::read_to_string(&main).unwrap(), stub);
+
+    // t: the lesson's server runs on a port of its own until t again or quit.
+    tmux.keys("t");
+    let s = tmux.wait_for("for requests by hand (y", Duration::from_secs(120));
+    let flat = s.replace('\n', "");
+    let port: u16 = flat
+        .split("runs on http://127.0.0.1:")
+        .nth(1)
+        .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no port on screen:\n{s}"));
+    let answer = common::http_get(port, "/health");
+    assert!(
+        answer.starts_with("HTTP/1.1 501"),
+        "the stub answers on {port}: {answer}\n{}",
+        tmux.screen()
+    );
+    // y puts the failing request, aimed at that port, in tmux's paste buffer.
+    tmux.keys("Tab");
+    tmux.keys("y");
+    tmux.wait_for("paste buffer", Duration::from_secs(5));
+    let buffer = tmux.cmd(&["show-buffer"]);
+    assert!(
+        buffer.contains(&format!("http://127.0.0.1:{port}/health")),
+        "{buffer}"
+    );
+    tmux.keys("q");
+    tmux.wait_for("APILINGS-EXITED", Duration::from_secs(10));
+    let lesson_dir = ws.join("01-first-endpoint");
+    assert_eq!(
+        processes_in(&lesson_dir),
+        Vec::<String>::new(),
+        "the server went with the TUI"
+    );
+    assert!(common::http_get(port, "/health").starts_with("connect:"));
+}
+
 /// A fresh workspace of the fixture pack, and the TUI open on it in a tmux
 /// session `t` of `width`×`height` (its shell prints APILINGS-EXITED after it).
 fn tui_on_fixture_pack(

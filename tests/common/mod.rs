@@ -87,3 +87,22 @@ pub fn processes_mentioning(needle: &str) -> Vec<String> {
     }
     found
 }
+
+/// A plain GET to 127.0.0.1:`port`, bounded: the raw response, or the error.
+pub fn http_get(port: u16, path: &str) -> String {
+    use std::io::{Read, Write};
+    let bound = std::time::Duration::from_secs(5);
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let mut s = match std::net::TcpStream::connect_timeout(&addr, bound) {
+        Ok(s) => s,
+        Err(e) => return format!("connect: {e}"),
+    };
+    let _ = s.set_read_timeout(Some(bound));
+    let _ = write!(
+        s,
+        "GET {path} HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n"
+    );
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    out
+}
