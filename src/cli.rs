@@ -231,10 +231,19 @@ fn current_lesson<'p>(pack: &'p Pack, progress: &Progress) -> Option<&'p Lesson>
         .find(|l| progress.state(&l.id) != LessonState::Passed)
 }
 
-fn pick<'p>(pack: &'p Pack, progress: &Progress, name: Option<&str>) -> Result<&'p Lesson> {
+/// The lesson named, else the one whose folder `cwd` is in, else the current one.
+fn pick<'p>(
+    pack: &'p Pack,
+    ws: &Workspace,
+    cwd: &Path,
+    progress: &Progress,
+    name: Option<&str>,
+) -> Result<&'p Lesson> {
     match name {
         Some(n) => Ok(pack.find(n)?),
-        None => current_lesson(pack, progress)
+        None => ws
+            .lesson_at(pack, cwd)
+            .or_else(|| current_lesson(pack, progress))
             .or(pack.lessons.last())
             .context("the pack has no lessons"),
     }
@@ -278,9 +287,11 @@ async fn check(pack: &Pack, cwd: &Path, name: Option<&str>, opts: &RunOptions) -
     let ws = Workspace::open(cwd)?;
     let _lock = ws.lock()?;
     let mut progress = load_progress(&ws);
-    let lesson = pick(pack, &progress, name)?;
+    let lesson = pick(pack, &ws, cwd, &progress, name)?;
     println!("Checking {} …", lesson.id);
-    let run = session::run_lesson(ws.root(), lesson, opts);
+    let (events, progress_events) = tokio::sync::mpsc::unbounded_channel();
+    let shown = tokio::spawn(show_build_progress(progress_events, ws.lock_packages()));
+    let run = session::run_lesson_reporting(ws.root(), lesson, opts, Some(events));
     // Dropping the run on Ctrl-C kills cargo and the server: their process groups are owned.
     let report: RunReport = tokio::select! {
         r = run => r,
@@ -289,6 +300,7 @@ async fn check(pack: &Pack, cwd: &Path, name: Option<&str>, opts: &RunOptions) -
             return Ok(code);
         }
     };
+    let _ = shown.await;
     print!("{}", report::text::render(&report));
     let failing = report
         .items
@@ -308,6 +320,49 @@ async fn check(pack: &Pack, cwd: &Path, name: Option<&str>, opts: &RunOptions) -
         Ok(ExitCode::SUCCESS)
     } else {
         Ok(ExitCode::FAILURE)
+    }
+}
+
+/// Prints the build's progress on stderr once it has taken a while (the first
+/// build compiles every dependency): a line that updates on a terminal, a line
+/// every few seconds otherwise. Quiet on the fast loop.
+async fn show_build_progress(
+    mut events: tokio::sync::mpsc::UnboundedReceiver<apilings::runner::BuildEvent>,
+    total: usize,
+) {
+    use apilings::runner::BuildEvent;
+    use std::io::{IsTerminal as _, Write as _};
+    let started = std::time::Instant::now();
+    let terminal = std::io::stderr().is_terminal();
+    let mut last_line = started;
+    let mut drew = false;
+    while let Some(event) = events.recv().await {
+        let elapsed = started.elapsed();
+        if elapsed < std::time::Duration::from_secs(2) {
+            continue;
+        }
+        let text = match event {
+            BuildEvent::Finished(done) => format!(
+                "building: {done}/{} crates ({:.0} s; the first build compiles the dependencies once)",
+                total.max(done),
+                elapsed.as_secs_f64()
+            ),
+            BuildEvent::WaitingForLock => {
+                "building: waiting for another cargo's build lock (rust-analyzer, a terminal)"
+                    .into()
+            }
+        };
+        let mut err = std::io::stderr();
+        if terminal {
+            let _ = write!(err, "\r\x1b[2K{text}");
+            drew = true;
+        } else if last_line.elapsed() >= std::time::Duration::from_secs(5) {
+            let _ = writeln!(err, "{text}");
+            last_line = std::time::Instant::now();
+        }
+    }
+    if drew {
+        let _ = writeln!(std::io::stderr());
     }
 }
 
@@ -371,7 +426,7 @@ fn select<'p>(pack: &'p Pack, names: &[String]) -> Result<Vec<&'p Lesson>> {
 fn hint(pack: &Pack, cwd: &Path, name: Option<&str>) -> Result<ExitCode> {
     let ws = Workspace::open(cwd)?;
     let progress = load_progress(&ws);
-    let lesson = pick(pack, &progress, name)?;
+    let lesson = pick(pack, &ws, cwd, &progress, name)?;
     let failing = progress
         .lessons
         .get(&lesson.id)

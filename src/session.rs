@@ -688,7 +688,7 @@ pub async fn verify(
 
 /// Where `apilings` (no arguments) puts a new workspace: `./apilings-workspace`.
 pub fn default_workspace_dir(cwd: &Path) -> PathBuf {
-    cwd.join("apilings-workspace")
+    cwd.join(crate::workspace::DEFAULT_DIR)
 }
 
 #[cfg(test)]

@@ -67,7 +67,7 @@ pub async fn run(
     let mut sighup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
 
     prebuild(&ws, &app, &opts, tx.clone());
-    app.prebuild = Some((0, lock_packages(ws.root())));
+    app.prebuild = Some((0, ws.lock_packages()));
 
     let mut terminal = ratatui::try_init().context("cannot set up the terminal")?;
     let _guard = TerminalGuard;
@@ -255,13 +255,6 @@ fn prebuild(ws: &Workspace, app: &App, opts: &RunOptions, tx: UnboundedSender<Ev
         session::prebuild(&root, &lesson, &opts, ptx).await;
         let _ = tx.send(Event::PrebuildDone);
     });
-}
-
-/// About how many crates a first build compiles: the packages in Cargo.lock.
-fn lock_packages(root: &Path) -> usize {
-    std::fs::read_to_string(root.join("Cargo.lock"))
-        .map(|t| t.matches("[[package]]").count())
-        .unwrap_or(0)
 }
 
 async fn sleep_until(deadline: Option<Instant>) {

@@ -18,6 +18,8 @@ pub use progress::{LessonState, Progress, Recorded};
 
 /// The metadata folder inside a workspace.
 pub const META_DIR: &str = ".apilings";
+/// The folder the bare `apilings` creates a workspace in, inside the current one.
+pub const DEFAULT_DIR: &str = "apilings-workspace";
 const META_FILE: &str = "workspace.toml";
 /// The workspace format this version writes and reads.
 pub const FORMAT: u32 = 1;
@@ -60,17 +62,34 @@ pub struct InitReport {
 impl Workspace {
     /// The workspace containing `start` (or `start` itself), if any.
     pub fn find(start: &Path) -> Option<Workspace> {
-        start
+        let is_workspace = |dir: &Path| dir.join(META_DIR).join(META_FILE).is_file();
+        let root = start
             .ancestors()
-            .find(|dir| dir.join(META_DIR).join(META_FILE).is_file())
-            .map(|dir| Workspace {
-                root: dir.to_path_buf(),
-            })
+            .find(|dir| is_workspace(dir))
+            .map(Path::to_path_buf)
+            // Where the bare `apilings` creates it: so every command run where
+            // that one was (e.g. `cargo run -- list` in the repository) finds it.
+            .or_else(|| Some(start.join(DEFAULT_DIR)).filter(|d| is_workspace(d)))?;
+        Some(Workspace { root })
     }
 
     /// Where resets keep the learner's files (one folder per lesson and time).
     pub fn backups_dir(&self) -> PathBuf {
         self.root.join(META_DIR).join("backups")
+    }
+
+    /// About how many crates a first build compiles: the packages in Cargo.lock.
+    pub fn lock_packages(&self) -> usize {
+        fs::read_to_string(self.root.join("Cargo.lock"))
+            .map(|t| t.matches("[[package]]").count())
+            .unwrap_or(0)
+    }
+
+    /// The lesson whose folder holds `path`, if any.
+    pub fn lesson_at<'p>(&self, pack: &'p Pack, path: &Path) -> Option<&'p Lesson> {
+        let rel = path.strip_prefix(&self.root).ok()?;
+        let first = rel.components().next()?.as_os_str().to_str()?;
+        pack.lessons.iter().find(|l| l.id == first)
     }
 
     /// Opens the workspace containing `start`, checking that this version can use it.

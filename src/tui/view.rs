@@ -772,7 +772,7 @@ mod tests {
         assert!(s.contains("got: 501"), "{s}");
         press(&mut a, ratatui::crossterm::event::KeyCode::Char('h'));
         let s = screen(&a, 80, 24);
-        assert!(s.contains("hint 1: Return a tuple"), "{s}");
+        assert!(s.contains("hint 1: A handler can answer"), "{s}");
         insta::assert_snapshot!(s);
     }
 
@@ -782,7 +782,7 @@ mod tests {
         lesson_two_failure(&mut a);
         press(&mut a, ratatui::crossterm::event::KeyCode::Char('h'));
         let s = screen(&a, 140, 45);
-        assert!(s.contains("hint 1: Return a tuple"), "{s}");
+        assert!(s.contains("hint 1: A handler can answer"), "{s}");
         assert!(
             s.contains("Lessons · 0 of 10 done"),
             "wide: the full list\n{s}"
