@@ -322,6 +322,20 @@ fn reset_keeps_its_message_and_t_serves_the_lesson_for_curl_until_quit() {
         buffer.contains(&format!("http://127.0.0.1:{port}/health")),
         "{buffer}"
     );
+    // grade runs beside the open TUI (it takes no lock and writes nothing there).
+    let graded = Command::new(bin)
+        .args(["grade", "1"])
+        .current_dir(&ws)
+        .env("CARGO_TARGET_DIR", format!("{root}/target/lessons"))
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&graded.stdout);
+    assert_eq!(
+        graded.status.code(),
+        Some(1),
+        "the stub fails its checks:\n{out}"
+    );
+    assert!(out.contains("01-first-endpoint"), "{out}");
     tmux.keys("q");
     tmux.wait_for("APILINGS-EXITED", Duration::from_secs(10));
     let lesson_dir = ws.join("01-first-endpoint");
