@@ -323,6 +323,23 @@ async fn check(pack: &Pack, cwd: &Path, name: Option<&str>, opts: &RunOptions) -
     }
 }
 
+/// A verification problem in the instructor's words.
+fn problem_text(p: &session::Problem) -> String {
+    use session::Problem;
+    match p {
+        Problem::StubStopped(why) => format!(
+            "the stub must build and run so that each item fails on its own merits, but: {}",
+            report::text::stopped_line(why)
+        ),
+        Problem::PassesOnStub(item) => format!("item `{item}` does not fail on the stub"),
+        Problem::SolutionStopped(why) => format!(
+            "the solution did not run: {}",
+            report::text::stopped_line(why)
+        ),
+        Problem::FailsOnSolution(item) => format!("item `{item}` does not pass on the solution"),
+    }
+}
+
 /// Prints the build's progress on stderr once it has taken a while (the first
 /// build compiles every dependency): a line that updates on a terminal, a line
 /// every few seconds otherwise. Quiet on the fast loop.
@@ -488,7 +505,7 @@ async fn verify(
             failed += 1;
             println!("✗ {}:", v.lesson);
             for p in &problems {
-                println!("    {p}");
+                println!("    {}", problem_text(p));
             }
             if v.solution.passed_count() != total || v.solution.stopped.is_some() {
                 println!(

@@ -13,4 +13,4 @@ mod sockets;
 
 pub use build::{BuildEvent, BuildOutcome, BuildSpec, build};
 pub use output::OutputBuffer;
-pub use server::{Server, ServerSpec, StartError, pick_port};
+pub use server::{Server, ServerSpec, StartError, Tap, pick_port};

@@ -10,14 +10,15 @@ use anyhow::{Context, Result};
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::checks::eval::{self, ServerState, StartOutcome};
-use crate::checks::exec::{Executor, Limits, NeverPrinted};
+use crate::checks::exec::{Executor, Limits, NeverPrinted, ServerTap};
 use crate::checks::model::{Item, Start};
 use crate::checks::template::Scope;
 use crate::lessons::{Lesson, Pack};
 use crate::report::{
     Failure, GradeReport, ItemReport, RequestRecord, RunReport, StartRecord, Stopped, Verdict,
 };
-use crate::runner::{self, BuildEvent, BuildOutcome, BuildSpec, Server, ServerSpec, StartError};
+pub use crate::runner::BuildEvent;
+use crate::runner::{self, BuildOutcome, BuildSpec, Server, ServerSpec, StartError};
 use crate::workspace::Workspace;
 
 /// The bounds of one run; every wait is covered by one of them.
@@ -109,22 +110,12 @@ async fn grade_built(
         }
     };
 
-    let mut scope = Scope::default();
-    let mut env = Vec::new();
-    let mut secrets = Vec::new();
-    if let Err(e) = render_run_values(lesson, &mut scope, &mut env, &mut secrets) {
-        report.stopped = Some(Stopped::Infrastructure {
-            message: crate::checks::exec::lesson_bug(e),
-        });
-        return report;
-    }
-    let mut server_spec = ServerSpec {
-        exe,
-        cwd: root.join(&lesson.id),
-        env,
-        unset: Vec::new(),
-        port: 0,
-        ready_bound: opts.bounds.ready,
+    let (scope, secrets, mut server_spec) = match run_values(root, lesson, exe, opts) {
+        Ok(values) => values,
+        Err(message) => {
+            report.stopped = Some(Stopped::Infrastructure { message });
+            return report;
+        }
     };
     // Items that start the server themselves go first, each with its own process.
     for (item, entry) in lesson.items.iter().zip(report.items.iter_mut()) {
@@ -504,6 +495,29 @@ fn lost_port_race(output: &[String]) -> bool {
     })
 }
 
+/// A run's values (its scope, its secrets) and how to start the lesson's server
+/// with its environment; `Err` is the lesson's bug, in words.
+fn run_values(
+    root: &Path,
+    lesson: &Lesson,
+    exe: PathBuf,
+    opts: &RunOptions,
+) -> Result<(Scope, Vec<String>, ServerSpec), String> {
+    let mut scope = Scope::default();
+    let (mut env, mut secrets) = (Vec::new(), Vec::new());
+    render_run_values(lesson, &mut scope, &mut env, &mut secrets)
+        .map_err(crate::checks::exec::lesson_bug)?;
+    let spec = ServerSpec {
+        exe,
+        cwd: root.join(&lesson.id),
+        env,
+        unset: Vec::new(),
+        port: 0,
+        ready_bound: opts.bounds.ready,
+    };
+    Ok((scope, secrets, spec))
+}
+
 /// Renders the lesson's run variables and server environment into `scope`
 /// (environment values are also visible as `env.NAME`).
 fn render_run_values(
@@ -548,18 +562,9 @@ pub async fn serve_by_hand(
         Ok(_) => return format!("{} does not build: press c to see why.", lesson.id),
         Err(e) => return format!("could not run cargo: {e}"),
     };
-    let mut scope = Scope::default();
-    let (mut env, mut secrets) = (Vec::new(), Vec::new());
-    if let Err(e) = render_run_values(lesson, &mut scope, &mut env, &mut secrets) {
-        return crate::checks::exec::lesson_bug(e);
-    }
-    let mut spec = ServerSpec {
-        exe,
-        cwd: root.join(&lesson.id),
-        env,
-        unset: Vec::new(),
-        port: 0,
-        ready_bound: opts.bounds.ready,
+    let mut spec = match run_values(root, lesson, exe, opts) {
+        Ok((_, _, spec)) => spec,
+        Err(message) => return message,
     };
     let server = match start_server(&mut spec).await {
         Ok(Ok(server)) => server,
@@ -626,33 +631,40 @@ pub struct LessonVerification {
     pub solution: RunReport,
 }
 
+/// One thing wrong with a lesson, found by [`verify`].
+#[derive(Debug, Clone)]
+pub enum Problem {
+    /// The stub did not build or run, so its items could not fail on their own merits.
+    StubStopped(Stopped),
+    /// This item does not fail on the stub.
+    PassesOnStub(String),
+    /// The solution did not build or run.
+    SolutionStopped(Stopped),
+    /// This item does not pass on the solution.
+    FailsOnSolution(String),
+}
+
 impl LessonVerification {
     /// What is wrong with the lesson, if anything: a stub that does not build or
     /// that passes an item, or a solution that does not pass every item.
-    pub fn problems(&self) -> Vec<String> {
+    pub fn problems(&self) -> Vec<Problem> {
         let mut problems = Vec::new();
         match &self.stub.stopped {
             None => {
                 for item in &self.stub.items {
                     if !matches!(item.verdict, Verdict::Fail(_)) {
-                        problems.push(format!("item `{}` does not fail on the stub", item.id));
+                        problems.push(Problem::PassesOnStub(item.id.clone()));
                     }
                 }
             }
-            Some(why) => problems.push(format!(
-                "the stub must build and run so that each item fails on its own merits, but: {}",
-                crate::report::text::stopped_line(why)
-            )),
+            Some(why) => problems.push(Problem::StubStopped(why.clone())),
         }
         if let Some(why) = &self.solution.stopped {
-            problems.push(format!(
-                "the solution did not run: {}",
-                crate::report::text::stopped_line(why)
-            ));
+            problems.push(Problem::SolutionStopped(why.clone()));
         } else {
             for item in &self.solution.items {
                 if !item.verdict.is_pass() {
-                    problems.push(format!("item `{}` does not pass on the solution", item.id));
+                    problems.push(Problem::FailsOnSolution(item.id.clone()));
                 }
             }
         }
@@ -684,6 +696,25 @@ pub async fn verify(
         out.push(v);
     }
     Ok(out)
+}
+
+/// The checks read a server through the runner's tap.
+impl ServerTap for runner::Tap {
+    fn mark(&self) -> u64 {
+        runner::Tap::mark(self)
+    }
+
+    fn since(&self, mark: u64) -> Vec<String> {
+        runner::Tap::since(self, mark)
+    }
+
+    fn dropped(&self) -> u64 {
+        runner::Tap::dropped(self)
+    }
+
+    fn ended(&self) -> Option<String> {
+        runner::Tap::ended(self)
+    }
 }
 
 /// Where `apilings` (no arguments) puts a new workspace: `./apilings-workspace`.

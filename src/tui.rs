@@ -25,8 +25,7 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::lessons::Pack;
-use crate::runner::BuildEvent;
-use crate::session::{self, RunOptions};
+use crate::session::{self, BuildEvent, RunOptions};
 use crate::workspace::Workspace;
 use app::{App, Effect, Event};
 

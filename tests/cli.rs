@@ -15,12 +15,7 @@ use predicates::prelude::*;
 use predicates::str::contains;
 
 fn apilings(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("apilings").unwrap();
-    cmd.current_dir(dir)
-        .env("CARGO_TARGET_DIR", shared_target())
-        .env_remove("RUSTFLAGS")
-        .timeout(std::time::Duration::from_secs(900));
-    cmd
+    common::apilings(dir)
 }
 
 fn new_workspace() -> (tempfile::TempDir, PathBuf) {

@@ -12,12 +12,7 @@ mod common;
 use common::{BUILDS, shared_target};
 
 fn apilings(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("apilings").unwrap();
-    cmd.current_dir(dir)
-        .env("CARGO_TARGET_DIR", shared_target())
-        .env_remove("RUSTFLAGS")
-        .timeout(std::time::Duration::from_secs(900));
-    cmd
+    common::apilings(dir)
 }
 
 /// The commands of README.md's table, as written (`apilings check [LESSON]`, …).

@@ -34,6 +34,23 @@ impl Tmux {
         self.cmd(&["send-keys", "-t", "t", keys]);
     }
 
+    /// A detached session `t` of `width`×`height` in `dir`, running `command`.
+    fn start(&self, width: &str, height: &str, dir: &str, command: &str) {
+        self.cmd(&[
+            "new-session",
+            "-d",
+            "-s",
+            "t",
+            "-x",
+            width,
+            "-y",
+            height,
+            "-c",
+            dir,
+            command,
+        ]);
+    }
+
     /// Waits (bounded) until the screen shows `text`.
     fn wait_for(&self, text: &str, bound: Duration) -> String {
         let start = Instant::now();
@@ -84,19 +101,7 @@ fn a_learner_checks_a_stub_then_watch_mode_grades_the_saved_solution() {
     let dir = tmp.path().join("learner");
     fs::create_dir(&dir).unwrap();
     let dir = dir.to_str().unwrap();
-    tmux.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        "t",
-        "-x",
-        "110",
-        "-y",
-        "32",
-        "-c",
-        dir,
-        &command,
-    ]);
+    tmux.start("110", "32", dir, &command);
 
     tmux.wait_for("Lessons · 0 of 10 done", Duration::from_secs(30));
     tmux.keys("n");
@@ -253,19 +258,7 @@ fn reset_keeps_its_message_and_t_serves_the_lesson_for_curl_until_quit() {
     let command = format!(
         "env CARGO_TARGET_DIR={root}/target/lessons {bin} ; echo APILINGS-EXITED; sleep 60"
     );
-    tmux.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        "t",
-        "-x",
-        "80",
-        "-y",
-        "24",
-        "-c",
-        ws.to_str().unwrap(),
-        &command,
-    ]);
+    tmux.start("80", "24", ws.to_str().unwrap(), &command);
     tmux.wait_for("0/10", Duration::from_secs(30));
 
     // An edit, then a reset: the backup path stays although the reset wrote files.
@@ -374,18 +367,6 @@ fn tui_on_fixture_pack(
         lessons.display()
     );
     let (w, h) = (width.to_string(), height.to_string());
-    tmux.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        "t",
-        "-x",
-        &w,
-        "-y",
-        &h,
-        "-c",
-        ws.to_str().unwrap(),
-        &command,
-    ]);
+    tmux.start(&w, &h, ws.to_str().unwrap(), &command);
     (tmp, ws, tmux)
 }

@@ -14,8 +14,6 @@ use tokio::net::TcpStream;
 use tokio::process::Command;
 use tokio::sync::watch;
 
-use crate::checks::exec::ServerTap;
-
 use super::output::OutputBuffer;
 use super::process::ProcessGroup;
 
@@ -92,20 +90,24 @@ pub struct Tap {
     ended: watch::Receiver<Option<ExitStatus>>,
 }
 
-impl ServerTap for Tap {
-    fn mark(&self) -> u64 {
+impl Tap {
+    /// Where its output is now (see [`OutputBuffer::mark`]).
+    pub fn mark(&self) -> u64 {
         self.output.mark()
     }
 
-    fn since(&self, mark: u64) -> Vec<String> {
+    /// The lines printed since `mark`.
+    pub fn since(&self, mark: u64) -> Vec<String> {
         self.output.since(mark)
     }
 
-    fn dropped(&self) -> u64 {
+    /// Lines dropped by the output cap so far.
+    pub fn dropped(&self) -> u64 {
         self.output.dropped()
     }
 
-    fn ended(&self) -> Option<String> {
+    /// How it ended, in words, if it has.
+    pub fn ended(&self) -> Option<String> {
         (*self.ended.borrow()).map(|status| match (status.code(), status.signal()) {
             (Some(code), _) => format!("exited with code {code}"),
             (None, Some(sig)) => format!("was killed by signal {sig}"),

@@ -106,3 +106,13 @@ pub fn http_get(port: u16, path: &str) -> String {
     let _ = s.read_to_string(&mut out);
     out
 }
+
+/// The `apilings` binary in `dir`, building in the shared target dir, bounded.
+pub fn apilings(dir: &Path) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("apilings").unwrap();
+    cmd.current_dir(dir)
+        .env("CARGO_TARGET_DIR", shared_target())
+        .env_remove("RUSTFLAGS")
+        .timeout(std::time::Duration::from_secs(900));
+    cmd
+}
