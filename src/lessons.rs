@@ -190,6 +190,8 @@ fn load_lesson(files: &PackFiles, dir: &str) -> Result<Lesson, PackError> {
     let toml_path = format!("{dir}/lesson.toml");
     let text = files.lesson_file(&toml_path).unwrap_or_default();
     let parsed: LessonToml = parse_toml(files, &toml_path)?;
+    // The same text untyped, to find every string an item holds (templates).
+    let raw: toml::Value = toml::from_str(text).unwrap_or(toml::Value::Boolean(false));
     let label = files.label(&toml_path);
     let at = |needle: &str| locate(text, needle);
     if !dir
@@ -257,7 +259,7 @@ fn load_lesson(files: &PackFiles, dir: &str) -> Result<Lesson, PackError> {
         &label,
         text,
     )?;
-    for item in &parsed.items {
+    for (index, item) in parsed.items.iter().enumerate() {
         if !seen.insert(item.id.clone()) {
             // Point at the second one: the first is where it belongs.
             let needle = format!("\"{}\"", item.id);
@@ -329,7 +331,11 @@ fn load_lesson(files: &PackFiles, dir: &str) -> Result<Lesson, PackError> {
         let mut names = run_names.clone();
         names.extend(item.vars.keys().cloned());
         check_names(item.vars.values(), &names, &label, text)?;
-        for step in &item.steps {
+        if item.start.is_some() {
+            let start_expect = raw_strings(&raw, &[("item", index), ("start", usize::MAX)]);
+            check_names(start_expect.iter(), &run_names, &label, text)?;
+        }
+        for (step_index, step) in item.steps.iter().enumerate() {
             if let Some(other) = &step.graded_by
                 && (other == &item.id || !parsed.items.iter().any(|i| &i.id == other))
             {
@@ -351,6 +357,16 @@ fn load_lesson(files: &PackFiles, dir: &str) -> Result<Lesson, PackError> {
             texts.extend(json_strings.iter());
             check_names(texts, &names, &label, text)?;
             names.extend(step.capture.keys().cloned());
+            // Templates in what the step expects: its own captures are known there.
+            let expected = raw_strings(
+                &raw,
+                &[
+                    ("item", index),
+                    ("step", step_index),
+                    ("expect", usize::MAX),
+                ],
+            );
+            check_names(expected.iter(), &names, &label, text)?;
         }
     }
     // A pack is input too: what it says is shown as text, never as terminal controls.
@@ -376,6 +392,35 @@ fn load_lesson(files: &PackFiles, dir: &str) -> Result<Lesson, PackError> {
         solution,
     };
     Ok(lesson)
+}
+
+/// The strings under a path of the lesson's raw TOML: `("item", 2)` is the
+/// third `[[item]]`, `("expect", usize::MAX)` the table `expect`.
+fn raw_strings(raw: &toml::Value, path: &[(&str, usize)]) -> Vec<String> {
+    let mut at = raw;
+    for (key, index) in path {
+        let Some(next) = at.get(*key) else {
+            return vec![];
+        };
+        at = if *index == usize::MAX {
+            next
+        } else {
+            match next.get(*index) {
+                Some(v) => v,
+                None => return vec![],
+            }
+        };
+    }
+    toml_strings(at)
+}
+
+fn toml_strings(v: &toml::Value) -> Vec<String> {
+    match v {
+        toml::Value::String(s) => vec![s.clone()],
+        toml::Value::Array(a) => a.iter().flat_map(toml_strings).collect(),
+        toml::Value::Table(t) => t.values().flat_map(toml_strings).collect(),
+        _ => vec![],
+    }
 }
 
 fn json_strings(v: &serde_json::Value) -> Vec<String> {

@@ -76,6 +76,7 @@ impl Drop for Tmux {
 
 #[test]
 fn a_learner_checks_a_stub_then_watch_mode_grades_the_saved_solution() {
+    let n = common::lesson_count();
     let tmp = tempfile::tempdir().unwrap();
     let root = env!("CARGO_MANIFEST_DIR");
     let tmux = Tmux {
@@ -103,7 +104,7 @@ fn a_learner_checks_a_stub_then_watch_mode_grades_the_saved_solution() {
     let dir = dir.to_str().unwrap();
     tmux.start("110", "32", dir, &command);
 
-    tmux.wait_for("Lessons · 0 of 10 done", Duration::from_secs(30));
+    tmux.wait_for(&format!("Lessons · 0 of {n} done"), Duration::from_secs(30));
     tmux.keys("n");
     tmux.wait_for(
         "REST resources and meaningful status codes",
@@ -129,7 +130,7 @@ fn a_learner_checks_a_stub_then_watch_mode_grades_the_saved_solution() {
     fs::write(ws.join("01-first-endpoint/src/main.rs"), solution).unwrap();
     let s = tmux.wait_for("Checklist 3/3", Duration::from_secs(120));
     assert!(s.contains("01-first-endpoint passes"), "{s}");
-    assert!(s.contains("Lessons · 1 of 10 done"), "{s}");
+    assert!(s.contains(&format!("Lessons · 1 of {n} done")), "{s}");
 
     // e opens the lesson's file in $EDITOR and the TUI comes back.
     tmux.keys("e");
@@ -145,13 +146,13 @@ fn a_learner_checks_a_stub_then_watch_mode_grades_the_saved_solution() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    tmux.wait_for("Lessons · 1 of 10 done", Duration::from_secs(10));
+    tmux.wait_for(&format!("Lessons · 1 of {n} done"), Duration::from_secs(10));
 
     // Quit: the terminal is restored (the main screen is back) and nothing is left running.
     tmux.keys("q");
     let s = tmux.wait_for("APILINGS-EXITED", Duration::from_secs(10));
     assert!(
-        !s.contains("Lessons · 1 of 10 done"),
+        !s.contains(&format!("Lessons · 1 of {n} done")),
         "the TUI is gone from the screen:\n{s}"
     );
     assert!(
@@ -259,7 +260,10 @@ fn reset_keeps_its_message_and_t_serves_the_lesson_for_curl_until_quit() {
         "env CARGO_TARGET_DIR={root}/target/lessons {bin} ; echo APILINGS-EXITED; sleep 60"
     );
     tmux.start("80", "24", ws.to_str().unwrap(), &command);
-    tmux.wait_for("0/10", Duration::from_secs(30));
+    tmux.wait_for(
+        &format!("0/{}", common::lesson_count()),
+        Duration::from_secs(30),
+    );
 
     // An edit, then a reset: the backup path stays although the reset wrote files.
     let main = ws.join("01-first-endpoint/src/main.rs");

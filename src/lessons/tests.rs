@@ -98,6 +98,17 @@ fn unknown_template_names_are_located_and_list_the_known_ones() {
 }
 
 #[test]
+fn an_unknown_template_in_an_expectation_is_located_when_the_pack_loads() {
+    let err = error_of(&GOOD.replace("\"/email\" = \"{{email}}\"", "\"/email\" = \"{{emial}}\""));
+    assert!(err.starts_with("lessons/01-a/lesson.toml:20:35:"), "{err}");
+    assert!(
+        err.contains("unknown template variable `{{emial}}`"),
+        "{err}"
+    );
+    assert!(err.contains("email"), "lists the known names: {err}");
+}
+
+#[test]
 fn a_capture_is_only_known_after_its_step() {
     let bad = GOOD.replace("path = \"/users\"", "path = \"{{url}}\"");
     let err = error_of(&bad);

@@ -116,3 +116,8 @@ pub fn apilings(dir: &Path) -> assert_cmd::Command {
         .timeout(std::time::Duration::from_secs(900));
     cmd
 }
+
+/// How many lessons the built-in pack has: tests derive counts from the pack.
+pub fn lesson_count() -> usize {
+    apilings::lessons::Pack::embedded().unwrap().lessons.len()
+}
