@@ -289,6 +289,11 @@ fn draw_detail(f: &mut Frame<'_>, app: &App, area: Rect) -> (u16, u16) {
         }
         Some(r) => {
             let (verdict, evidence) = detail_lines(r, app.item, app.color);
+            // The item's whole title: the checklist cuts it at narrow widths.
+            lines.push(Line::styled(
+                item.title.clone(),
+                Style::default().add_modifier(Modifier::BOLD),
+            ));
             lines.extend(verdict);
             if !hints.is_empty() {
                 lines.push(Line::default());
