@@ -290,7 +290,7 @@ async fn check(pack: &Pack, cwd: &Path, name: Option<&str>, opts: &RunOptions) -
     let lesson = pick(pack, &ws, cwd, &progress, name)?;
     println!("Checking {} …", lesson.id);
     let (events, progress_events) = tokio::sync::mpsc::unbounded_channel();
-    let shown = tokio::spawn(show_build_progress(progress_events, ws.lock_packages()));
+    let shown = tokio::spawn(show_build_progress(progress_events, ws.clone()));
     let run = session::run_lesson_reporting(ws.root(), lesson, opts, Some(events));
     // Dropping the run on Ctrl-C kills cargo and the server: their process groups are owned.
     let report: RunReport = tokio::select! {
@@ -345,7 +345,7 @@ fn problem_text(p: &session::Problem) -> String {
 /// every few seconds otherwise. Quiet on the fast loop.
 async fn show_build_progress(
     mut events: tokio::sync::mpsc::UnboundedReceiver<apilings::runner::BuildEvent>,
-    total: usize,
+    ws: Workspace,
 ) {
     use apilings::runner::BuildEvent;
     use std::io::{IsTerminal as _, Write as _};
@@ -353,6 +353,8 @@ async fn show_build_progress(
     let terminal = std::io::stderr().is_terminal();
     let mut last_line = started;
     let mut drew = false;
+    // Read only once a build is slow: the fast loop never pays for it.
+    let mut total = None;
     while let Some(event) = events.recv().await {
         let elapsed = started.elapsed();
         if elapsed < std::time::Duration::from_secs(2) {
@@ -361,7 +363,7 @@ async fn show_build_progress(
         let text = match event {
             BuildEvent::Finished(done) => format!(
                 "building: {done}/{} crates ({:.0} s; the first build compiles the dependencies once)",
-                total.max(done),
+                (*total.get_or_insert_with(|| ws.lock_packages())).max(done),
                 elapsed.as_secs_f64()
             ),
             BuildEvent::WaitingForLock => {

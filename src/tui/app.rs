@@ -498,8 +498,9 @@ impl App {
             KeyCode::Char('w') => {
                 self.watch = !self.watch;
                 if self.watch && self.saved_while_off.contains(self.lesson_id()) {
-                    self.say("Watch mode on: checking what you saved while it was off.");
-                    return self.start_check();
+                    let effects = self.start_check();
+                    self.say("Watch mode on: checking what you saved while it was off…");
+                    return effects;
                 }
                 self.say(format!(
                     "Watch mode {}.",
@@ -862,6 +863,7 @@ mod tests {
             a.update(key(KeyCode::Char('w'))),
             vec![Effect::Check("01-first-endpoint".into())]
         );
+        assert!(a.message_text().unwrap().contains("while it was off"));
         a.update(key(KeyCode::Char('w')));
         assert_eq!(
             a.update(key(KeyCode::Char('w'))),

@@ -622,22 +622,22 @@ mod tests {
         }
     }
 
-    #[test]
-    fn lesson_text() {
-        insta::assert_snapshot!(screen(&app(), 100, 30));
-    }
-
-    #[test]
-    fn checklist_with_a_failure_detail() {
-        let mut a = app();
-        let failure = Failure {
+    /// A step that got 501 from a stub where the status should be `expected`.
+    fn status_failure(
+        method: &str,
+        path: &str,
+        headers: Vec<(String, String)>,
+        body: Option<&str>,
+        expected: &str,
+    ) -> Failure {
+        Failure {
             step: 1,
             steps: 1,
             request: RequestRecord {
-                method: "GET".into(),
-                url: "http://127.0.0.1:40000/health".into(),
-                headers: vec![],
-                body: None,
+                method: method.into(),
+                url: format!("http://127.0.0.1:40000{path}"),
+                headers,
+                body: body.map(str::to_string),
             },
             start: None,
             response: Some(ResponseRecord {
@@ -651,12 +651,23 @@ mod tests {
             graded_by: None,
             assertions: vec![Assertion {
                 subject: "status".into(),
-                expected: "equals 200".into(),
+                expected: expected.into(),
                 actual: "501".into(),
                 passed: false,
             }],
             server_output: vec!["INFO listening on http://127.0.0.1:40000".into()],
-        };
+        }
+    }
+
+    #[test]
+    fn lesson_text() {
+        insta::assert_snapshot!(screen(&app(), 100, 30));
+    }
+
+    #[test]
+    fn checklist_with_a_failure_detail() {
+        let mut a = app();
+        let failure = status_failure("GET", "/health", vec![], None, "equals 200");
         let ok = BuildReport {
             ok: true,
             ..BuildReport::default()
@@ -722,36 +733,15 @@ mod tests {
     /// Lesson 2's create-201 failing on a stub: a request with a body, a long curl.
     fn lesson_two_failure(a: &mut App) {
         a.lesson = 1;
-        let failure = Failure {
-            step: 1,
-            steps: 1,
-            request: RequestRecord {
-                method: "POST".into(),
-                url: "http://127.0.0.1:40000/users".into(),
-                headers: vec![("content-type".into(), "application/json".into())],
-                body: Some(
-                    r#"{"email":"ada-5f3a9c1e7b2d4f60@example.com","name":"Ada","password":"pw-8c1d2e3f4a5b6c7d"}"#
-                        .into(),
-                ),
-            },
-            start: None,
-            response: Some(ResponseRecord {
-                status: 501,
-                headers: vec![("content-length".into(), "0".into())],
-                body: String::new(),
-                body_truncated: false,
-                elapsed: Duration::from_millis(1),
-            }),
-            error: None,
-            graded_by: None,
-            assertions: vec![Assertion {
-                subject: "status".into(),
-                expected: "equals 201".into(),
-                actual: "501".into(),
-                passed: false,
-            }],
-            server_output: vec!["INFO listening on http://127.0.0.1:40000".into()],
-        };
+        let failure = status_failure(
+            "POST",
+            "/users",
+            vec![("content-type".into(), "application/json".into())],
+            Some(
+                r#"{"email":"ada-5f3a9c1e7b2d4f60@example.com","name":"Ada","password":"pw-8c1d2e3f4a5b6c7d"}"#,
+            ),
+            "equals 201",
+        );
         let mut verdicts = vec![Verdict::Fail(Box::new(failure))];
         verdicts.extend((1..a.pack.lessons[1].items.len()).map(|_| Verdict::NotRun));
         let ok = BuildReport {
