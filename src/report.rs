@@ -205,6 +205,30 @@ pub struct Failure {
     pub server_output: Vec<String>,
 }
 
+impl Failure {
+    /// The one way a failure is made: step `step` of `steps` (1-based) failed
+    /// on `request`; what else is known is set on the result.
+    pub fn new(step: usize, steps: usize, request: RequestRecord) -> Self {
+        Failure {
+            step,
+            steps,
+            request,
+            start: None,
+            response: None,
+            error: None,
+            graded_by: None,
+            assertions: Vec::new(),
+            server_output: Vec::new(),
+        }
+    }
+
+    /// `self` with `error` as why no usable response came back.
+    pub fn with_error(mut self, error: impl Into<String>) -> Self {
+        self.error = Some(error.into());
+        self
+    }
+}
+
 /// A start of the server with a changed environment (an item with `start`).
 #[derive(Debug, Clone, Serialize)]
 pub struct StartRecord {

@@ -1,7 +1,9 @@
-//! A run of one lesson, end to end: build its crate, start its server on a free
-//! loopback port with the lesson's environment, grade every checklist item,
-//! stop the server. Also `verify`: every item fails on the stub and passes on the
-//! solution. The CLI (and later the TUI) call these; they know nothing of either.
+//! A run of one lesson, end to end, in stages (`stages`): build its crate,
+//! serve it on a free loopback port with the lesson's environment (`serve`),
+//! grade every checklist item, report. Also `grade` (many lessons on one
+//! build), `verify` (every item fails on the stub and passes on the solution)
+//! and a server kept for requests by hand. The CLI and the TUI call these;
+//! this layer knows nothing of either.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -9,17 +11,16 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::checks::eval::{self, ServerState, StartOutcome};
-use crate::checks::exec::{Executor, Limits, NeverPrinted, ServerTap};
-use crate::checks::model::{Item, Start};
-use crate::checks::template::Scope;
+mod serve;
+mod stages;
+
+use crate::checks::exec::{Limits, ServerTap};
 use crate::lessons::{Lesson, Pack};
-use crate::report::{
-    Failure, GradeReport, ItemReport, RequestRecord, RunReport, StartRecord, Stopped, Verdict,
-};
+use crate::report::{GradeReport, RunReport, Stopped, Verdict};
 pub use crate::runner::BuildEvent;
-use crate::runner::{self, BuildOutcome, BuildSpec, Server, ServerSpec, StartError};
+use crate::runner::{self, BuildOutcome, BuildSpec};
 use crate::workspace::Workspace;
+pub use serve::Target;
 
 /// The bounds of one run; every wait is covered by one of them.
 #[derive(Debug, Clone, Copy)]
@@ -37,7 +38,7 @@ impl Default for Bounds {
         Bounds {
             build: Duration::from_secs(15 * 60),
             ready: Duration::from_secs(10),
-            request: Duration::from_secs(5),
+            request: Limits::default().request,
         }
     }
 }
@@ -74,354 +75,7 @@ pub async fn run_lesson_reporting(
         .await
         .map(|mut outcomes| outcomes.remove(0))
         .map_err(|e| e.to_string());
-    grade_built(root, lesson, outcome, opts).await
-}
-
-/// Grades `lesson` on what its build produced (`Err`: why cargo could not be run).
-async fn grade_built(
-    root: &Path,
-    lesson: &Lesson,
-    outcome: Result<BuildOutcome, String>,
-    opts: &RunOptions,
-) -> RunReport {
-    let mut report = empty_report(lesson);
-    let exe = match outcome {
-        Err(e) => {
-            report.stopped = Some(Stopped::Infrastructure {
-                message: format!("could not run cargo: {e}"),
-            });
-            return report;
-        }
-        Ok(BuildOutcome::Failed(b)) => {
-            report.build = b;
-            report.stopped = Some(Stopped::BuildFailed);
-            return report;
-        }
-        Ok(BuildOutcome::TimedOut(b)) => {
-            report.build = b;
-            report.stopped = Some(Stopped::BuildTimedOut {
-                bound: opts.bounds.build,
-            });
-            return report;
-        }
-        Ok(BuildOutcome::Built { exe, report: b }) => {
-            report.build = b;
-            exe
-        }
-    };
-
-    let (scope, secrets, mut server_spec) = match run_values(root, lesson, exe, opts) {
-        Ok(values) => values,
-        Err(message) => {
-            report.stopped = Some(Stopped::Infrastructure { message });
-            return report;
-        }
-    };
-    // Items that start the server themselves go first, each with its own process.
-    for (item, entry) in lesson.items.iter().zip(report.items.iter_mut()) {
-        if let Some(start) = &item.start {
-            entry.verdict = run_start(start, &server_spec, &scope, &secrets).await;
-        }
-    }
-    if lesson.items.iter().all(|i| i.start.is_some()) {
-        return report;
-    }
-    let started = match start_server(&mut server_spec).await {
-        Ok(started) => started,
-        Err(e) => {
-            report.stopped = Some(Stopped::Infrastructure {
-                message: format!("no free port on 127.0.0.1: {e}"),
-            });
-            return report;
-        }
-    };
-    let port = server_spec.port;
-    let server = match started {
-        Ok(s) => s,
-        Err(StartError::Spawn(e)) => {
-            report.stopped = Some(Stopped::Infrastructure {
-                message: format!("could not start {}: {e}", server_spec.exe.display()),
-            });
-            return report;
-        }
-        Err(StartError::Exited {
-            code,
-            signal,
-            output,
-        }) => {
-            report.stopped = Some(Stopped::ExitedEarly { code, signal });
-            report.server_output = output;
-            return report;
-        }
-        Err(StartError::NeverListened {
-            bound,
-            elsewhere,
-            output,
-        }) => {
-            report.stopped = Some(Stopped::NeverListened {
-                port,
-                bound,
-                elsewhere: elsewhere.iter().map(|a| a.to_string()).collect(),
-            });
-            report.server_output = output;
-            return report;
-        }
-        Err(StartError::HeldOutside { output }) => {
-            report.stopped = Some(Stopped::HeldOutside { port });
-            report.server_output = output;
-            return report;
-        }
-        Err(StartError::ListensEverywhere { address, output }) => {
-            report.stopped = Some(Stopped::ListensEverywhere {
-                address: address.to_string(),
-            });
-            report.server_output = output;
-            return report;
-        }
-    };
-
-    let limits = Limits {
-        request: opts.bounds.request,
-        ..Limits::default()
-    };
-    let output = server.output();
-    let tap = server.tap();
-    let mut afterwards: Vec<(usize, NeverPrinted)> = Vec::new();
-    // Where in the output each item began, to tell which one printed a secret.
-    let mut began: Vec<(usize, u64)> = Vec::new();
-    match Executor::new(server.port(), limits) {
-        Ok(executor) => {
-            let executor = executor.with_secrets(secrets.clone());
-            for (index, (item, entry)) in
-                lesson.items.iter().zip(report.items.iter_mut()).enumerate()
-            {
-                if item.start.is_none() {
-                    began.push((index, output.mark()));
-                    let mut watches = Vec::new();
-                    entry.verdict = executor.run_item(item, &scope, &tap, &mut watches).await;
-                    afterwards.extend(watches.into_iter().map(|w| (index, w)));
-                }
-            }
-        }
-        Err(e) => {
-            report.stopped = Some(Stopped::Infrastructure {
-                message: format!("could not create the HTTP client: {e}"),
-            });
-        }
-    }
-    // Only lessons that say "never printed" wait: the others' loop stays fast,
-    // and their secrets are still looked for in everything printed so far.
-    // What a server prints a moment after answering (from a task) counts too:
-    // wait until LINGER has passed since the last such step answered.
-    if let Some(last) = afterwards.iter().map(|(_, w)| w.answered_at()).max() {
-        tokio::time::sleep_until(last + LINGER).await;
-    }
-    server.stop().await;
-    report.server_output = output.lines();
-    report.output_dropped = output.dropped();
-    let whole_run = ServerState {
-        output: report.server_output.clone(),
-        ended: None,
-        dropped: report.output_dropped,
-    };
-    let mut printed_later = false;
-    for (index, watch) in &afterwards {
-        let entry = &mut report.items[*index];
-        if entry.verdict.is_pass()
-            && let Some(failure) = watch.recheck(&whole_run)
-        {
-            entry.verdict = Verdict::Fail(Box::new(failure));
-            printed_later = true;
-        }
-    }
-    // One leak, one failure: an item's own "never" expectation already told it.
-    if !printed_later
-        && let Some(leak) =
-            eval::first_secret_line(&report.server_output, report.output_dropped, &secrets)
-    {
-        blame_secret_leak(&mut report, &began, leak);
-    }
-    for (item, entry) in lesson.items.iter().zip(report.items.iter_mut()) {
-        entry.hints = hints_for(lesson, item, &entry.verdict);
-    }
-    report
-}
-
-/// Fails the item during which the server printed a secret of the run (the
-/// first item, when it was printed at startup), unless it failed already.
-fn blame_secret_leak(
-    report: &mut RunReport,
-    began: &[(usize, u64)],
-    (at, line, secret): (u64, String, &str),
-) {
-    let Some(&(first, first_mark)) = began.first() else {
-        return;
-    };
-    let index = began
-        .iter()
-        .rev()
-        .find(|(_, mark)| *mark <= at)
-        .map_or(first, |(i, _)| *i);
-    let entry = &mut report.items[index];
-    if !entry.verdict.is_pass() {
-        return;
-    }
-    let when = if at < first_mark {
-        "when it started"
-    } else {
-        "while this item ran"
-    };
-    entry.verdict = Verdict::Fail(Box::new(Failure {
-        step: 1,
-        steps: 1,
-        request: RequestRecord::none(),
-        start: None,
-        response: None,
-        error: Some(format!(
-            "the server printed a secret of the run ({secret:?}) {when}: keys and passwords must never reach a log"
-        )),
-        graded_by: None,
-        assertions: Vec::new(),
-        server_output: vec![line],
-    }));
-}
-
-/// How long after a "never printed" step answered its expectation is checked
-/// again over the whole output (only lessons that have them wait, and only for
-/// what has not already passed while later items ran).
-const LINGER: Duration = Duration::from_millis(250);
-
-/// The hints that fit how `item` failed: those of the failing step when it has
-/// its own, those of the item that grades the step when it only prepared this
-/// one, else the item's.
-fn hints_for(lesson: &Lesson, item: &Item, verdict: &Verdict) -> Vec<String> {
-    let Verdict::Fail(f) = verdict else {
-        return item.hints.clone();
-    };
-    let Some(step) = f.step.checked_sub(1).and_then(|i| item.steps.get(i)) else {
-        return item.hints.clone();
-    };
-    if let Some(other) = step
-        .graded_by
-        .as_ref()
-        .and_then(|id| lesson.items.iter().find(|i| &i.id == id))
-    {
-        return other.hints.clone();
-    }
-    if step.hints.is_empty() {
-        item.hints.clone()
-    } else {
-        step.hints.clone()
-    }
-}
-
-/// A report of `lesson` with nothing graded yet.
-fn empty_report(lesson: &Lesson) -> RunReport {
-    RunReport {
-        lesson: lesson.id.clone(),
-        title: lesson.title.clone(),
-        build: Default::default(),
-        stopped: None,
-        items: lesson
-            .items
-            .iter()
-            .map(|i| ItemReport {
-                id: i.id.clone(),
-                title: i.title.clone(),
-                verdict: Verdict::NotRun,
-                hints: i.hints.clone(),
-            })
-            .collect(),
-        server_output: Vec::new(),
-        output_dropped: 0,
-    }
-}
-
-/// Starts the server on a free port. Another process can take the port between
-/// our probe and the server's bind: that race is retried on a new port, never
-/// reported as the learner's error. `Err` only when no port can be had.
-async fn start_server(spec: &mut ServerSpec) -> std::io::Result<Result<Server, StartError>> {
-    let mut attempts = 0;
-    loop {
-        attempts += 1;
-        spec.port = runner::pick_port()?;
-        match Server::start(spec).await {
-            Err(StartError::Exited { output, .. }) if attempts < 3 && lost_port_race(&output) => {
-                continue;
-            }
-            other => return Ok(other),
-        }
-    }
-}
-
-/// An item's own start with a changed environment, which must fail, and whose
-/// output must hold none of the run's `secrets`.
-async fn run_start(start: &Start, base: &ServerSpec, scope: &Scope, secrets: &[String]) -> Verdict {
-    let mut record = StartRecord {
-        without: start.without.clone(),
-        env: Vec::new(),
-    };
-    let fail = |record: StartRecord, error: Option<String>, assertions, output| {
-        Verdict::Fail(Box::new(Failure {
-            step: 1,
-            steps: 1,
-            request: RequestRecord::none(),
-            start: Some(record),
-            response: None,
-            error,
-            graded_by: None,
-            assertions,
-            server_output: output,
-        }))
-    };
-    let lesson_bug = |e| Some(crate::checks::exec::lesson_bug(e));
-    for (name, template) in &start.env {
-        match scope.render(template) {
-            Ok(value) => record.env.push((name.clone(), value)),
-            Err(e) => return fail(record, lesson_bug(e), vec![], vec![]),
-        }
-    }
-    let mut spec = base.clone();
-    spec.env
-        .retain(|(name, _)| !start.without.contains(name) && !start.env.contains_key(name));
-    spec.env.extend(record.env.iter().cloned());
-    spec.unset = start.without.clone();
-    let (outcome, output) = match start_server(&mut spec).await {
-        Err(e) => {
-            let why = format!("no free port on 127.0.0.1: {e}");
-            return fail(record, Some(why), vec![], vec![]);
-        }
-        Ok(Err(StartError::Spawn(e))) => {
-            let why = format!("could not start {}: {e}", spec.exe.display());
-            return fail(record, Some(why), vec![], vec![]);
-        }
-        Ok(Err(StartError::Exited {
-            code,
-            signal,
-            output,
-        })) => (StartOutcome::Exited { code, signal }, output),
-        Ok(Err(StartError::NeverListened { bound, output, .. })) => {
-            (StartOutcome::StillRunning { bound }, output)
-        }
-        Ok(Err(
-            StartError::ListensEverywhere { output, .. } | StartError::HeldOutside { output },
-        )) => (StartOutcome::Listened { port: spec.port }, output),
-        Ok(Ok(server)) => {
-            // Give it a moment to print what it prints at startup.
-            tokio::time::sleep(Duration::from_millis(30)).await;
-            let output = server.output().lines();
-            server.stop().await;
-            (StartOutcome::Listened { port: spec.port }, output)
-        }
-    };
-    match eval::evaluate_start(start, &outcome, &output, secrets, scope) {
-        Ok(assertions) if assertions.iter().all(|a| a.passed) => Verdict::Pass,
-        Ok(assertions) => {
-            let failed = assertions.into_iter().filter(|a| !a.passed).collect();
-            fail(record, None, failed, output)
-        }
-        Err(e) => fail(record, lesson_bug(e), vec![], output),
-    }
+    stages::run(root, lesson, outcome, opts).await
 }
 
 /// The build of `lessons`: the same command (but for the packages named) for a
@@ -487,60 +141,6 @@ pub async fn prebuild(
     let _ = runner::build(&spec).await;
 }
 
-/// True when a server's last words say its port was taken.
-fn lost_port_race(output: &[String]) -> bool {
-    output.iter().any(|l| {
-        let l = l.to_ascii_lowercase();
-        l.contains("address already in use") || l.contains("os error 98")
-    })
-}
-
-/// A run's values (its scope, its secrets) and how to start the lesson's server
-/// with its environment; `Err` is the lesson's bug, in words.
-fn run_values(
-    root: &Path,
-    lesson: &Lesson,
-    exe: PathBuf,
-    opts: &RunOptions,
-) -> Result<(Scope, Vec<String>, ServerSpec), String> {
-    let mut scope = Scope::default();
-    let (mut env, mut secrets) = (Vec::new(), Vec::new());
-    render_run_values(lesson, &mut scope, &mut env, &mut secrets)
-        .map_err(crate::checks::exec::lesson_bug)?;
-    let spec = ServerSpec {
-        exe,
-        cwd: root.join(&lesson.id),
-        env,
-        unset: Vec::new(),
-        port: 0,
-        ready_bound: opts.bounds.ready,
-    };
-    Ok((scope, secrets, spec))
-}
-
-/// Renders the lesson's run variables and server environment into `scope`
-/// (environment values are also visible as `env.NAME`).
-fn render_run_values(
-    lesson: &Lesson,
-    scope: &mut Scope,
-    env: &mut Vec<(String, String)>,
-    secrets: &mut Vec<String>,
-) -> Result<(), crate::checks::template::TemplateError> {
-    for (name, template) in &lesson.vars {
-        let value = scope.render(template)?;
-        scope.set(name.clone(), value);
-    }
-    for (name, template) in &lesson.env {
-        let value = scope.render(template)?;
-        scope.set(format!("env.{name}"), value.clone());
-        env.push((name.clone(), value));
-    }
-    for template in &lesson.secrets {
-        secrets.push(scope.render(template)?);
-    }
-    Ok(())
-}
-
 /// How long a server kept for requests by hand runs at most.
 pub const BY_HAND_BOUND: Duration = Duration::from_secs(600);
 
@@ -557,18 +157,21 @@ pub async fn serve_by_hand(
     let built = runner::build(&build_spec(root, &[lesson], opts))
         .await
         .map(|mut outcomes| outcomes.remove(0));
-    let exe = match built {
-        Ok(BuildOutcome::Built { exe, .. }) => exe,
+    let target = match built {
+        Ok(BuildOutcome::Built { exe, .. }) => Target {
+            program: exe,
+            args: Vec::new(),
+        },
         Ok(_) => return format!("{} does not build: press c to see why.", lesson.id),
         Err(e) => return format!("could not run cargo: {e}"),
     };
-    let mut spec = match run_values(root, lesson, exe, opts) {
-        Ok((_, _, spec)) => spec,
+    let mut spec = match stages::RunValues::new(root, lesson, &target, opts) {
+        Ok(values) => values.server,
         Err(message) => return message,
     };
-    let server = match start_server(&mut spec).await {
-        Ok(Ok(server)) => server,
-        Ok(Err(_)) | Err(_) => {
+    let server = match serve::serve(&mut spec).await {
+        Ok(server) => server,
+        Err(_) => {
             return format!(
                 "{} did not start for requests by hand: press c to see why.",
                 lesson.id
@@ -609,7 +212,7 @@ pub async fn grade(
     let build = started.elapsed();
     let mut reports = Vec::new();
     for (lesson, outcome) in lessons.iter().zip(outcomes) {
-        let report = grade_built(root, lesson, outcome, opts).await;
+        let report = stages::run(root, lesson, outcome, opts).await;
         on_lesson(&report);
         reports.push(report);
     }
@@ -720,45 +323,4 @@ impl ServerTap for runner::Tap {
 /// Where `apilings` (no arguments) puts a new workspace: `./apilings-workspace`.
 pub fn default_workspace_dir(cwd: &Path) -> PathBuf {
     cwd.join(crate::workspace::DEFAULT_DIR)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hints_follow_the_step_that_failed() {
-        let pack = Pack::embedded().unwrap();
-        let lesson = pack.find("02").unwrap();
-        let item = lesson.items.iter().find(|i| i.id == "get-one").unwrap();
-        let fail_at = |step| {
-            Verdict::Fail(Box::new(Failure {
-                step,
-                steps: 2,
-                request: RequestRecord::none(),
-                start: None,
-                response: None,
-                error: None,
-                graded_by: None,
-                assertions: vec![],
-                server_output: vec![],
-            }))
-        };
-        let create = lesson.items.iter().find(|i| i.id == "create-201").unwrap();
-        // Step 1 only creates the user: the advice is create-201's.
-        assert_eq!(hints_for(lesson, item, &fail_at(1)), create.hints);
-        assert_eq!(hints_for(lesson, item, &fail_at(2)), item.hints);
-        assert_eq!(hints_for(lesson, item, &Verdict::Pass), item.hints);
-        let own = lesson.items.iter().find(|i| i.id == "create-201").unwrap();
-        assert_eq!(hints_for(lesson, own, &fail_at(2)), own.steps[1].hints);
-    }
-
-    #[test]
-    fn a_taken_port_is_recognised_as_a_race() {
-        let said = |l: &str| lost_port_race(&[l.to_string()]);
-        assert!(said(
-            "error: cannot listen on 127.0.0.1:4000: Address already in use (os error 98)"
-        ));
-        assert!(!said("error: DATABASE_URL is not set"));
-    }
 }

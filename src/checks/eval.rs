@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::Value as Json;
 
-use super::model::{Capture, Expect, JsonType, Predicate, Start};
+use super::model::{Capture, Expect, JsonType, Predicate};
 use super::template::{Scope, TemplateError};
 use crate::report::{Assertion, shorten};
 
@@ -211,82 +211,9 @@ pub fn evaluate_server(
     Ok(out)
 }
 
-/// How a start that should fail went.
-#[derive(Debug, Clone)]
-pub enum StartOutcome {
-    /// It exited before listening.
-    Exited {
-        /// Exit code, if any.
-        code: Option<i32>,
-        /// The signal that ended it, if any.
-        signal: Option<i32>,
-    },
-    /// It listened on its port: it started despite the changed environment.
-    Listened {
-        /// The port it answered on.
-        port: u16,
-    },
-    /// Still running, not listening, when the bound was hit.
-    StillRunning {
-        /// The bound.
-        bound: Duration,
-    },
-}
-
-/// The assertions of a [`Start`]: a non-zero exit, then its `output` predicate.
-pub fn evaluate_start(
-    start: &Start,
-    outcome: &StartOutcome,
-    output: &[String],
-    secrets: &[String],
-    scope: &Scope,
-) -> Result<Vec<Assertion>, TemplateError> {
-    let (passed, actual) = match outcome {
-        StartOutcome::Exited { code: Some(0), .. } => {
-            (false, "it exited with code 0 (success)".to_string())
-        }
-        StartOutcome::Exited {
-            code: Some(code), ..
-        } => (true, format!("it exited with code {code}")),
-        StartOutcome::Exited {
-            signal: Some(sig), ..
-        } => (true, format!("it was ended by signal {sig}")),
-        StartOutcome::Exited { .. } => (true, "it exited".to_string()),
-        StartOutcome::Listened { port } => (
-            false,
-            format!("it started and answered on 127.0.0.1:{port}"),
-        ),
-        StartOutcome::StillRunning { bound } => (
-            false,
-            format!(
-                "it was still running {} s later (the start bound), neither serving nor exiting",
-                bound.as_secs_f64()
-            ),
-        ),
-    };
-    let mut out = vec![Assertion {
-        subject: "server start".into(),
-        expected: "refuses: exits with a non-zero code".into(),
-        actual,
-        passed,
-    }];
-    if let Some(p) = &start.output {
-        check_output(&mut out, p, output, scope)?;
-    }
-    // A settings library that prints the other settings when one is bad leaks them.
-    for secret in secrets {
-        let p = Predicate {
-            not_contains: Some(Json::String(secret.clone())),
-            ..Predicate::default()
-        };
-        check_output(&mut out, &p, output, &Scope::default())?;
-    }
-    Ok(out)
-}
-
 /// `p` against the output as one text of records, one per line; a failure shows
 /// the records that matter, not all of them.
-fn check_output(
+pub(super) fn check_output(
     out: &mut Vec<Assertion>,
     p: &Predicate,
     lines: &[String],
@@ -878,61 +805,5 @@ mod tests {
         assert!(!matched("output = { matches = 'ERROR.*next' }"));
         // Rust's panic report is a record of its own, never part of a log line before it.
         assert!(!matched("output = { matches = 'ERROR.*TryFromIntError' }"));
-    }
-
-    #[test]
-    fn a_start_must_be_refused_and_its_output_must_say_why() {
-        let start: Start = toml::from_str("output = { contains = 'API_KEY' }").unwrap();
-        let said = |ls: &[&str]| ls.iter().map(|l| l.to_string()).collect::<Vec<_>>();
-        let outcome_failures = |outcome: StartOutcome, output: &[String]| -> Vec<String> {
-            evaluate_start(
-                &start,
-                &outcome,
-                output,
-                &["key-s3cr3t".into()],
-                &Scope::default(),
-            )
-            .unwrap()
-            .into_iter()
-            .filter(|a| !a.passed)
-            .map(|a| format!("{}: {}", a.subject, a.actual))
-            .collect()
-        };
-        let exited = |code| StartOutcome::Exited {
-            code: Some(code),
-            signal: None,
-        };
-        let names_it = said(&["error: API_KEY is not set"]);
-        assert!(outcome_failures(exited(1), &names_it).is_empty());
-        assert_eq!(
-            outcome_failures(exited(0), &names_it),
-            ["server start: it exited with code 0 (success)"]
-        );
-        assert_eq!(
-            outcome_failures(StartOutcome::Listened { port: 4000 }, &[]),
-            [
-                "server start: it started and answered on 127.0.0.1:4000",
-                "server output: no output at all"
-            ]
-        );
-        let unwrap_panic = said(&[
-            "thread 'main' panicked at src/main.rs:9:50:",
-            "called `Result::unwrap()` on an `Err` value: NotPresent",
-        ]);
-        let failures = outcome_failures(exited(101), &unwrap_panic);
-        assert_eq!(failures.len(), 1, "{failures:?}");
-        assert!(failures[0].contains("none holds it"), "{failures:?}");
-        let still = StartOutcome::StillRunning {
-            bound: Duration::from_secs(10),
-        };
-        assert!(outcome_failures(still, &names_it)[0].contains("still running 10 s later"));
-        // Refusing is not enough when the refusal prints a secret of the run.
-        let leaks = said(&["error: API_KEY invalid; settings: DATABASE_URL=x API_KEY=key-s3cr3t"]);
-        assert_eq!(
-            outcome_failures(exited(1), &leaks),
-            [
-                "server output: 1 of 1 lines hold it: \"error: API_KEY invalid; settings: DATABASE_URL=x API_KEY=key-s3cr3t\""
-            ]
-        );
     }
 }

@@ -8,7 +8,7 @@ use serde_json::Value as Json;
 
 use super::eval::{self, Response};
 use super::model::{Expect, Item, Predicate, Step};
-use super::template::{Scope, TemplateError};
+use super::template::{Scope, TemplateError, lesson_bug};
 use crate::report::{Failure, RequestRecord, ResponseRecord, Verdict};
 
 /// Bounds of one check run.
@@ -45,8 +45,9 @@ pub trait ServerTap: Send + Sync {
     fn dropped(&self) -> u64;
 }
 
-/// Time for the server to print its log lines for a request, and to die of it.
-const SETTLE: Duration = Duration::from_millis(30);
+/// Time for the server to print its log lines for a request (or its startup
+/// lines), and to die of it.
+pub const SETTLE: Duration = Duration::from_millis(30);
 
 /// Sends requests to one server under test.
 pub struct Executor {
@@ -102,7 +103,7 @@ impl Executor {
         for (index, step) in item.steps.iter().enumerate() {
             let mark = tap.mark();
             let outcome = self.run_step(step, &mut scope, tap).await;
-            let failure = match outcome {
+            let missed = match outcome {
                 StepOutcome::Held(request) => {
                     if let Some(predicate) =
                         step.expect.output.as_ref().and_then(Predicate::negatives)
@@ -118,21 +119,24 @@ impl Executor {
                     }
                     continue;
                 }
-                StepOutcome::Failed(f) => f,
+                StepOutcome::Missed(missed) => missed,
             };
             tokio::time::sleep(SETTLE).await;
-            let mut failure = *failure;
-            if failure.response.is_none()
+            let mut error = missed.error;
+            if missed.response.is_none()
                 && let Some(how) = tap.ended()
             {
-                let why = failure.error.take().unwrap_or_default();
-                failure.error = Some(format!("the server {how} during this step. {why}"));
+                let why = error.unwrap_or_default();
+                error = Some(format!("the server {how} during this step. {why}"));
             }
-            failure.step = index + 1;
-            failure.steps = item.steps.len();
-            failure.graded_by = step.graded_by.clone();
-            failure.server_output = tap.since(mark);
-            return Verdict::Fail(Box::new(failure));
+            return Verdict::Fail(Box::new(Failure {
+                response: missed.response,
+                error,
+                graded_by: step.graded_by.clone(),
+                assertions: missed.assertions,
+                server_output: tap.since(mark),
+                ..Failure::new(index + 1, item.steps.len(), missed.request)
+            }));
         }
         Verdict::Pass
     }
@@ -141,12 +145,12 @@ impl Executor {
         let request = match self.render_request(step, scope) {
             Ok(r) => r,
             Err(why) => {
-                return StepOutcome::failed(placeholder_request(step), None, Some(why), vec![]);
+                return StepOutcome::missed(placeholder_request(step), None, Some(why), vec![]);
             }
         };
         let response = match self.send(&request).await {
             Ok(r) => r,
-            Err(why) => return StepOutcome::failed(request, None, Some(why), vec![]),
+            Err(why) => return StepOutcome::missed(request, None, Some(why), vec![]),
         };
         let mut evaluated = eval::evaluate(&step.expect, &response, scope);
         if let Ok(a) = &mut evaluated {
@@ -170,13 +174,13 @@ impl Executor {
             Ok(a) => a,
             Err(e) => {
                 let record = self.record(&response);
-                return StepOutcome::failed(request, Some(record), Some(lesson_bug(e)), vec![]);
+                return StepOutcome::missed(request, Some(record), Some(lesson_bug(e)), vec![]);
             }
         };
         let failed: Vec<_> = assertions.into_iter().filter(|a| !a.passed).collect();
         if !failed.is_empty() {
             let record = self.record(&response);
-            return StepOutcome::failed(request, Some(record), None, failed);
+            return StepOutcome::missed(request, Some(record), None, failed);
         }
         for (name, cap) in &step.capture {
             match eval::capture(cap, &response) {
@@ -184,7 +188,7 @@ impl Executor {
                 Err(why) => {
                     let record = self.record(&response);
                     let why = format!("could not capture `{name}`: {why}");
-                    return StepOutcome::failed(request, Some(record), Some(why), vec![]);
+                    return StepOutcome::missed(request, Some(record), Some(why), vec![]);
                 }
             }
         }
@@ -335,7 +339,16 @@ impl Executor {
 
 enum StepOutcome {
     Held(RequestRecord),
-    Failed(Box<Failure>),
+    Missed(Box<Missed>),
+}
+
+/// What a step that did not hold knows of itself; [`Executor::run_item`]
+/// makes it a [`Failure`] with the step's place and the server's output.
+struct Missed {
+    request: RequestRecord,
+    response: Option<ResponseRecord>,
+    error: Option<String>,
+    assertions: Vec<crate::report::Assertion>,
 }
 
 /// A step's "never printed" output expectation (`not_contains`, `not_matches`)
@@ -371,62 +384,34 @@ impl NeverPrinted {
             .filter(|a| !a.passed)
             .collect();
         (!failed.is_empty()).then(|| Failure {
-            step: self.step,
-            steps: self.steps,
-            request: self.request.clone(),
-            start: None,
-            response: None,
-            error: Some(
-                "the output held nothing forbidden when the response came in, but by the end of the run it did: it was printed later".into(),
-            ),
-            graded_by: None,
             assertions: failed,
-            server_output: Vec::new(),
+            ..Failure::new(self.step, self.steps, self.request.clone()).with_error(
+                "the output held nothing forbidden when the response came in, but by the end of the run it did: it was printed later",
+            )
         })
     }
 }
 
 impl StepOutcome {
-    fn failed(
+    fn missed(
         request: RequestRecord,
         response: Option<ResponseRecord>,
         error: Option<String>,
         assertions: Vec<crate::report::Assertion>,
     ) -> Self {
-        StepOutcome::Failed(Box::new(Failure {
-            step: 0,
-            steps: 0,
+        StepOutcome::Missed(Box::new(Missed {
             request,
-            start: None,
             response,
             error,
-            graded_by: None,
             assertions,
-            server_output: Vec::new(),
         }))
     }
 }
 
-/// The words for a lesson mistake, so the learner knows it is not theirs.
-pub(crate) fn lesson_bug(e: TemplateError) -> String {
-    match e {
-        TemplateError::Unknown { .. } => format!("lesson error (not your code): {e}"),
-        TemplateError::NoRandom(_) => e.to_string(),
-    }
-}
-
 fn lesson_error(step: usize, steps: usize, e: TemplateError) -> Verdict {
-    Verdict::Fail(Box::new(Failure {
-        step,
-        steps,
-        request: RequestRecord::none(),
-        start: None,
-        response: None,
-        error: Some(lesson_bug(e)),
-        graded_by: None,
-        assertions: vec![],
-        server_output: vec![],
-    }))
+    Verdict::Fail(Box::new(
+        Failure::new(step, steps, RequestRecord::none()).with_error(lesson_bug(e)),
+    ))
 }
 
 fn placeholder_request(step: &Step) -> RequestRecord {

@@ -20,8 +20,10 @@ use super::process::ProcessGroup;
 /// How to start a server.
 #[derive(Debug, Clone)]
 pub struct ServerSpec {
-    /// The binary.
-    pub exe: PathBuf,
+    /// The program (the lesson's binary, or any server's command).
+    pub program: PathBuf,
+    /// Its arguments.
+    pub args: Vec<String>,
     /// Its working directory.
     pub cwd: PathBuf,
     /// Extra environment (`PORT` is added).
@@ -31,8 +33,8 @@ pub struct ServerSpec {
     pub unset: Vec<String>,
     /// The port it must listen on, on 127.0.0.1.
     pub port: u16,
-    /// The most time from spawn until the port answers.
-    pub ready_bound: Duration,
+    /// The ready bound: the most time from spawn until the port answers.
+    pub ready: Duration,
 }
 
 /// Why a server is not serving.
@@ -125,7 +127,8 @@ pub fn pick_port() -> std::io::Result<u16> {
 impl Server {
     /// Starts the server and waits until its port accepts a connection.
     pub async fn start(spec: &ServerSpec) -> Result<Server, StartError> {
-        let mut cmd = Command::new(&spec.exe);
+        let mut cmd = Command::new(&spec.program);
+        cmd.args(&spec.args);
         let mark = super::process::own(&mut cmd, super::process::Inherit::Server);
         for name in &spec.unset {
             cmd.env_remove(name);
@@ -169,7 +172,7 @@ impl Server {
             ended,
             port: spec.port,
         };
-        let deadline = Instant::now() + spec.ready_bound;
+        let deadline = Instant::now() + spec.ready;
         loop {
             let ended = *server.ended.borrow();
             if let Some(status) = ended {
@@ -209,7 +212,7 @@ impl Server {
                 let elsewhere = server.listening();
                 server.stop().await;
                 return Err(StartError::NeverListened {
-                    bound: spec.ready_bound,
+                    bound: spec.ready,
                     elsewhere,
                     output,
                 });

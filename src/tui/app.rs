@@ -751,22 +751,15 @@ mod tests {
                     verdict: if *p {
                         Verdict::Pass
                     } else {
-                        Verdict::Fail(Box::new(Failure {
-                            step: 1,
-                            steps: 1,
-                            request: RequestRecord {
-                                method: "GET".into(),
-                                url: "http://127.0.0.1:41234/greetings?x=1".into(),
-                                headers: vec![],
-                                body: None,
-                            },
-                            start: None,
-                            response: None,
-                            error: Some("no answer".into()),
-                            graded_by: None,
-                            assertions: vec![],
-                            server_output: vec![],
-                        }))
+                        let request = RequestRecord {
+                            method: "GET".into(),
+                            url: "http://127.0.0.1:41234/greetings?x=1".into(),
+                            headers: vec![],
+                            body: None,
+                        };
+                        Verdict::Fail(Box::new(
+                            Failure::new(1, 1, request).with_error("no answer"),
+                        ))
                     },
                     hints: i.hints.clone(),
                 })

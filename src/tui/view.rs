@@ -630,16 +630,13 @@ mod tests {
         body: Option<&str>,
         expected: &str,
     ) -> Failure {
+        let request = RequestRecord {
+            method: method.into(),
+            url: format!("http://127.0.0.1:40000{path}"),
+            headers,
+            body: body.map(str::to_string),
+        };
         Failure {
-            step: 1,
-            steps: 1,
-            request: RequestRecord {
-                method: method.into(),
-                url: format!("http://127.0.0.1:40000{path}"),
-                headers,
-                body: body.map(str::to_string),
-            },
-            start: None,
             response: Some(ResponseRecord {
                 status: 501,
                 headers: vec![("content-length".into(), "0".into())],
@@ -647,8 +644,6 @@ mod tests {
                 body_truncated: false,
                 elapsed: Duration::from_millis(1),
             }),
-            error: None,
-            graded_by: None,
             assertions: vec![Assertion {
                 subject: "status".into(),
                 expected: expected.into(),
@@ -656,6 +651,7 @@ mod tests {
                 passed: false,
             }],
             server_output: vec!["INFO listening on http://127.0.0.1:40000".into()],
+            ..Failure::new(1, 1, request)
         }
     }
 
