@@ -12,7 +12,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
 use apilings::lessons::{Lesson, Pack};
-use apilings::report::{self, RunReport};
+use apilings::report::{self, Reporter, RunReport};
 use apilings::session::{self, RunOptions};
 use apilings::workspace::{LessonState, Progress, Workspace};
 
@@ -292,23 +292,13 @@ async fn check(pack: &Pack, cwd: &Path, name: Option<&str>, opts: &RunOptions) -
     let (events, progress_events) = tokio::sync::mpsc::unbounded_channel();
     let shown = tokio::spawn(show_build_progress(progress_events, ws.clone()));
     let run = session::run_lesson_reporting(ws.root(), lesson, opts, Some(events));
-    // Dropping the run on Ctrl-C kills cargo and the server: their process groups are owned.
-    let report: RunReport = tokio::select! {
-        r = run => r,
-        code = interrupted() => {
-            eprintln!("\nInterrupted: the build and the server were stopped.");
-            return Ok(code);
-        }
+    let report: RunReport = match unless_interrupted(run, "the build and the server").await {
+        Ok(report) => report,
+        Err(code) => return Ok(code),
     };
     let _ = shown.await;
-    print!("{}", report::text::render(&report));
-    let failing = report
-        .items
-        .iter()
-        .filter(|i| !i.verdict.is_pass())
-        .map(|i| i.id.clone())
-        .collect();
-    progress.record(&lesson.id, report.passed(), failing);
+    print!("{}", report::text::Lessons.lesson(&report));
+    progress.record_run(&report);
     ws.save_progress(&progress)?;
     if report.passed() {
         if let Some(next) = pack.lessons.iter().skip_while(|l| l.id != lesson.id).nth(1) {
@@ -404,26 +394,15 @@ async fn grade(pack: &Pack, cwd: &Path, names: &[String], opts: &RunOptions) -> 
         lessons.len(),
         ws.root().display()
     );
-    let mut first = true;
+    let mut reporter = report::text::Summary::new(lessons.len());
     let run = session::grade(ws.root(), &lessons, opts, |r| {
-        if std::mem::take(&mut first) {
-            println!(
-                "build: {:.1} s for {} lesson crate(s), {} crate(s) compiled",
-                r.build.duration.as_secs_f64(),
-                lessons.len(),
-                r.build.compiled
-            );
-        }
-        println!("{}", report::text::grade_line(r));
+        print!("{}", reporter.lesson(r))
     });
-    let graded = tokio::select! {
-        g = run => g,
-        code = interrupted() => {
-            eprintln!("\nInterrupted: the build and the server were stopped.");
-            return Ok(code);
-        }
+    let graded = match unless_interrupted(run, "the build and the server").await {
+        Ok(graded) => graded,
+        Err(code) => return Ok(code),
     };
-    print!("{}", report::text::grade_details(&graded));
+    print!("{}", reporter.finish(&graded));
     Ok(if graded.passed() {
         ExitCode::SUCCESS
     } else {
@@ -520,12 +499,11 @@ async fn verify(
             }
         }
     });
-    tokio::select! {
-        r = run => { r?; }
-        code = interrupted() => {
-            eprintln!("\nInterrupted: the builds and the servers were stopped.");
-            return Ok(code);
+    match unless_interrupted(run, "the builds and the servers").await {
+        Ok(verified) => {
+            verified?;
         }
+        Err(code) => return Ok(code),
     }
     if failed == 0 {
         println!("All {} lesson(s) verified.", lessons.len());
@@ -554,6 +532,19 @@ fn cache_dir(name: &str) -> Option<PathBuf> {
 /// True when a file can be created in `dir` (created if missing).
 fn writable(dir: &Path) -> bool {
     std::fs::create_dir_all(dir).is_ok() && tempfile::tempfile_in(dir).is_ok()
+}
+
+/// `run`'s result, or the exit code when apilings is asked to stop first.
+/// Dropping the run kills what it started (`what`, as the message says):
+/// cargo's and the server's process groups are owned.
+async fn unless_interrupted<T>(run: impl Future<Output = T>, what: &str) -> Result<T, ExitCode> {
+    tokio::select! {
+        r = run => Ok(r),
+        code = interrupted() => {
+            eprintln!("\nInterrupted: {what} were stopped.");
+            Err(code)
+        }
+    }
 }
 
 /// Resolves when apilings is asked to stop: Ctrl-C (SIGINT), SIGTERM (what

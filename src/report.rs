@@ -3,8 +3,9 @@
 //! Everything that grading produces ends up here: the build's outcome, one
 //! [`ItemReport`] per checklist item with its [`Verdict`], and for a failure the
 //! request that was sent, what came back and which assertions did not hold.
-//! A failed check is data, not an error. Renderers (text now; TUI, JSON and
-//! JUnit later) only read these types.
+//! A failed check is data, not an error. Reporters only read these types:
+//! the text reporters ([`text`]) behind the [`Reporter`] seam that cli picks
+//! from, and the TUI, which draws the same structured failure view ([`view`]).
 
 pub mod text;
 pub mod view;
@@ -44,6 +45,15 @@ impl RunReport {
     pub fn passed_count(&self) -> usize {
         self.items.iter().filter(|i| i.verdict.is_pass()).count()
     }
+}
+
+/// One way of showing results (plain text today; JSON and JUnit are further
+/// implementations). cli picks one per command and prints what it returns.
+pub trait Reporter {
+    /// What to show when `report`'s lesson has been graded (they come one by one).
+    fn lesson(&mut self, report: &RunReport) -> String;
+    /// What to show once every lesson has been graded.
+    fn finish(&mut self, grade: &GradeReport) -> String;
 }
 
 /// Everything one grading of several lessons produced.

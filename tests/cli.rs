@@ -107,9 +107,14 @@ fn commands_outside_a_workspace_say_how_to_make_one() {
 fn an_unknown_lesson_lists_the_known_ones() {
     let (_tmp, ws) = new_workspace();
     for cmd in ["check", "hint", "reset", "solution"] {
-        apilings(&ws).args([cmd, "no-such-lesson"]).assert().code(2).stderr(contains(
-            "unknown lesson `no-such-lesson`; the lessons are: 01-first-endpoint, 02-rest-resources, 03-validation, 04-separate-models, 05-typed-params, 06-domain-errors, 07-auth-dependencies, 08-panics, 09-config-secrets, 10-cors",
-        ));
+        apilings(&ws)
+            .args([cmd, "no-such-lesson"])
+            .assert()
+            .code(2)
+            .stderr(contains(format!(
+                "unknown lesson `no-such-lesson`; the lessons are: {}",
+                common::lesson_ids().join(", ")
+            )));
     }
 }
 

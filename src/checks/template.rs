@@ -56,11 +56,6 @@ impl Scope {
         }
     }
 
-    /// The value of `name`, if defined.
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.values.get(name).map(String::as_str)
-    }
-
     /// Renders every `{{name}}` in `text`.
     pub fn render(&self, text: &str) -> Result<String, TemplateError> {
         let mut out = String::with_capacity(text.len());

@@ -4,9 +4,63 @@
 
 use std::fmt::Write as _;
 
-use super::{Failure, GradeReport, RunReport, Stopped, Verdict};
+use super::{Failure, GradeReport, Reporter, RunReport, Stopped, Verdict};
 
 use super::view::OUTPUT_LINES;
+
+/// `check`'s reporter: each lesson's whole report.
+#[derive(Debug, Default)]
+pub struct Lessons;
+
+impl Reporter for Lessons {
+    fn lesson(&mut self, report: &RunReport) -> String {
+        render(report)
+    }
+
+    fn finish(&mut self, _: &GradeReport) -> String {
+        String::new()
+    }
+}
+
+/// `grade`'s reporter: the build, one line per lesson as it is graded, then
+/// the details of every failure.
+#[derive(Debug)]
+pub struct Summary {
+    lessons: usize,
+    built: bool,
+}
+
+impl Summary {
+    /// A reporter for the grading of `lessons` lessons.
+    pub fn new(lessons: usize) -> Self {
+        Summary {
+            lessons,
+            built: false,
+        }
+    }
+}
+
+impl Reporter for Summary {
+    fn lesson(&mut self, report: &RunReport) -> String {
+        let mut s = String::new();
+        if !std::mem::replace(&mut self.built, true) {
+            let b = &report.build;
+            let _ = writeln!(
+                s,
+                "build: {:.1} s for {} lesson crate(s), {} crate(s) compiled",
+                b.duration.as_secs_f64(),
+                self.lessons,
+                b.compiled
+            );
+        }
+        let _ = writeln!(s, "{}", grade_line(report));
+        s
+    }
+
+    fn finish(&mut self, grade: &GradeReport) -> String {
+        grade_details(grade)
+    }
+}
 
 /// The whole report as text.
 pub fn render(report: &RunReport) -> String {

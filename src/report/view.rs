@@ -137,7 +137,12 @@ impl Lines {
 fn response(v: &mut Lines, r: &ResponseRecord, named: &[String]) {
     v.push(
         Role::Response,
-        format!("response: {} {}", r.status, reason(r.status)),
+        format!(
+            "response: {} {} (in {})",
+            r.status,
+            reason(r.status),
+            duration(r.elapsed)
+        ),
     );
     for (n, value) in &r.headers {
         if USEFUL_HEADERS.contains(&n.as_str()) || named.iter().any(|x| x == n) {
@@ -152,6 +157,15 @@ fn response(v: &mut Lines, r: &ResponseRecord, named: &[String]) {
             Role::Response,
             format!("          {}{cut}", r.body.replace('\n', "\n          ")),
         );
+    }
+}
+
+/// `12 ms`, `1.61 s`: a duration as a person reads it.
+pub fn duration(d: std::time::Duration) -> String {
+    if d < std::time::Duration::from_secs(1) {
+        format!("{} ms", d.as_millis())
+    } else {
+        format!("{:.2} s", d.as_secs_f64())
     }
 }
 

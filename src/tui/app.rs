@@ -334,14 +334,8 @@ impl App {
             self.running = None;
         }
         let id = report.lesson.clone();
-        let failing: Vec<String> = report
-            .items
-            .iter()
-            .filter(|i| !i.verdict.is_pass())
-            .map(|i| i.id.clone())
-            .collect();
         let was_passed = self.progress.state(&id) == LessonState::Passed;
-        self.progress.record(&id, report.passed(), failing);
+        self.progress.record_run(&report);
         let text = if report.passed() {
             match self.pack.lessons.iter().position(|l| l.id == id) {
                 Some(i) if i + 1 < self.pack.lessons.len() => {

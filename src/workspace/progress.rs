@@ -83,6 +83,17 @@ impl Progress {
 
     /// Records a run's result. A lesson once passed stays passed if a later run fails,
     /// but the failing items are still remembered (for hints).
+    pub fn record_run(&mut self, report: &crate::report::RunReport) {
+        let failing = report
+            .items
+            .iter()
+            .filter(|i| !i.verdict.is_pass())
+            .map(|i| i.id.clone())
+            .collect();
+        self.record(&report.lesson, report.passed(), failing);
+    }
+
+    /// [`Progress::record_run`] from its parts.
     pub fn record(&mut self, id: &str, passed: bool, failing: Vec<String>) {
         self.unknown.remove(id);
         let entry = self.lessons.entry(id.to_string()).or_default();

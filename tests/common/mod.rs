@@ -121,3 +121,9 @@ pub fn apilings(dir: &Path) -> assert_cmd::Command {
 pub fn lesson_count() -> usize {
     apilings::lessons::Pack::embedded().unwrap().lessons.len()
 }
+
+/// The built-in pack's lesson ids, in order.
+pub fn lesson_ids() -> Vec<String> {
+    let pack = apilings::lessons::Pack::embedded().unwrap();
+    pack.lessons.iter().map(|l| l.id.clone()).collect()
+}
