@@ -28,7 +28,7 @@ pub struct Bounds {
     /// The build (the first one compiles every dependency).
     pub build: Duration,
     /// From starting the server until its port answers.
-    pub ready: Duration,
+    pub start: Duration,
     /// One request, from sending until the end of the body.
     pub request: Duration,
 }
@@ -37,7 +37,7 @@ impl Default for Bounds {
     fn default() -> Self {
         Bounds {
             build: Duration::from_secs(15 * 60),
-            ready: Duration::from_secs(10),
+            start: Duration::from_secs(10),
             request: Limits::default().request,
         }
     }

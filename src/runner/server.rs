@@ -33,8 +33,8 @@ pub struct ServerSpec {
     pub unset: Vec<String>,
     /// The port it must listen on, on 127.0.0.1.
     pub port: u16,
-    /// The ready bound: the most time from spawn until the port answers.
-    pub ready: Duration,
+    /// The start bound: the most time from spawn until the port answers.
+    pub start: Duration,
 }
 
 /// Why a server is not serving.
@@ -172,7 +172,7 @@ impl Server {
             ended,
             port: spec.port,
         };
-        let deadline = Instant::now() + spec.ready;
+        let deadline = Instant::now() + spec.start;
         loop {
             let ended = *server.ended.borrow();
             if let Some(status) = ended {
@@ -212,7 +212,7 @@ impl Server {
                 let elsewhere = server.listening();
                 server.stop().await;
                 return Err(StartError::NeverListened {
-                    bound: spec.ready,
+                    bound: spec.start,
                     elsewhere,
                     output,
                 });

@@ -306,7 +306,7 @@ impl RunValues {
             env,
             unset: Vec::new(),
             port: 0,
-            ready: opts.bounds.ready,
+            start: opts.bounds.start,
         };
         Ok(RunValues {
             scope,
