@@ -1,9 +1,11 @@
 //! The check engine: the vocabulary written in `lesson.toml` ([`model`]),
 //! `{{templates}}` ([`template`]), and one home per check kind: requests
 //! (pure evaluation of a recorded response in [`eval`], the executor that
-//! sends them in [`exec`]) and starts of the server ([`start`]).
+//! sends them in [`exec`], polling with `eventually`), requests sent at once
+//! ([`concurrency`]) and starts of the server ([`start`]).
 //! It knows nothing of cargo, processes or the TUI: it grades whatever listens on a port.
 
+pub mod concurrency;
 pub mod eval;
 pub mod exec;
 pub mod model;

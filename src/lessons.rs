@@ -283,13 +283,16 @@ fn load_lesson(files: &PackFiles, dir: &str) -> Result<Lesson, PackError> {
                 ),
             ));
         }
-        match (&item.start, item.steps.is_empty()) {
+        match (
+            &item.start,
+            item.steps.is_empty() && item.concurrency.is_none(),
+        ) {
             (None, true) => {
                 return Err(PackError::invalid(
                     label,
                     at(&format!("\"{}\"", item.id)),
                     format!(
-                        "item `{}` has no [[item.step]] (and no `start`): it checks nothing",
+                        "item `{}` has no [[item.step]] (and no `start` or `concurrency`): it checks nothing",
                         item.id
                     ),
                 ));
@@ -299,7 +302,7 @@ fn load_lesson(files: &PackFiles, dir: &str) -> Result<Lesson, PackError> {
                     label,
                     at(&format!("\"{}\"", item.id)),
                     format!(
-                        "item `{}` has both `start` and steps: a start item runs its own server, steps need the shared one; split it in two",
+                        "item `{}` has both `start` and requests (steps or `concurrency`): a start item runs its own server, requests need the shared one; split it in two",
                         item.id
                     ),
                 ));
@@ -335,6 +338,13 @@ fn load_lesson(files: &PackFiles, dir: &str) -> Result<Lesson, PackError> {
             let start_expect = raw_strings(&raw, &[("item", index), ("start", usize::MAX)]);
             check_names(start_expect.iter(), &run_names, &label, text)?;
         }
+        if let Some(problem) = timing_problem(item) {
+            return Err(PackError::invalid(
+                label,
+                at(&format!("\"{}\"", item.id)),
+                format!("item `{}`: {problem}", item.id),
+            ));
+        }
         for (step_index, step) in item.steps.iter().enumerate() {
             if let Some(other) = &step.graded_by
                 && (other == &item.id || !parsed.items.iter().any(|i| &i.id == other))
@@ -349,13 +359,7 @@ fn load_lesson(files: &PackFiles, dir: &str) -> Result<Lesson, PackError> {
                     ),
                 ));
             }
-            let r = &step.request;
-            let mut texts: Vec<&String> = vec![&r.path.0];
-            texts.extend(r.headers.values());
-            texts.extend(r.body.iter());
-            let json_strings = r.json.iter().flat_map(json_strings).collect::<Vec<_>>();
-            texts.extend(json_strings.iter());
-            check_names(texts, &names, &label, text)?;
+            check_names(request_strings(&step.request).iter(), &names, &label, text)?;
             names.extend(step.capture.keys().cloned());
             // Templates in what the step expects: its own captures are known there.
             let expected = raw_strings(
@@ -366,6 +370,15 @@ fn load_lesson(files: &PackFiles, dir: &str) -> Result<Lesson, PackError> {
                     ("expect", usize::MAX),
                 ],
             );
+            check_names(expected.iter(), &names, &label, text)?;
+        }
+        if let Some(c) = &item.concurrency {
+            let mut texts = request_strings(&c.request);
+            if let Some(m) = &c.meanwhile {
+                texts.extend(request_strings(&m.request));
+            }
+            check_names(texts.iter(), &names, &label, text)?;
+            let expected = raw_strings(&raw, &[("item", index), ("concurrency", usize::MAX)]);
             check_names(expected.iter(), &names, &label, text)?;
         }
     }
@@ -392,6 +405,45 @@ fn load_lesson(files: &PackFiles, dir: &str) -> Result<Lesson, PackError> {
         solution,
     };
     Ok(lesson)
+}
+
+/// Every string of a request that may hold `{{templates}}`.
+fn request_strings(r: &crate::checks::model::Request) -> Vec<String> {
+    let mut texts = vec![r.path.0.clone()];
+    texts.extend(r.headers.values().cloned());
+    texts.extend(r.body.iter().cloned());
+    texts.extend(r.json.iter().flat_map(json_strings));
+    texts
+}
+
+/// What is wrong with an item's timing values, if anything: numbers that
+/// would make a check that cannot fail, or cannot pass.
+fn timing_problem(item: &crate::checks::model::Item) -> Option<String> {
+    for ev in item.steps.iter().filter_map(|s| s.eventually) {
+        if ev.every_ms == 0 || ev.within_ms <= ev.every_ms {
+            return Some(format!(
+                "`eventually` needs 0 < every_ms < within_ms, got every_ms = {} and within_ms = {}",
+                ev.every_ms, ev.within_ms
+            ));
+        }
+    }
+    let c = item.concurrency.as_ref()?;
+    if !(2..=64).contains(&c.at_once) {
+        return Some(format!("`at_once` must be 2 to 64, got {}", c.at_once));
+    }
+    if !(c.within >= 1.0 && c.within < c.at_once as f64) {
+        return Some(format!(
+            "`within` must be at least 1 and less than `at_once` ({}), or no queueing could fail it; got {}",
+            c.at_once, c.within
+        ));
+    }
+    match &c.meanwhile {
+        Some(m) if !(m.within > 0.0 && m.within < 1.0) => Some(format!(
+            "`meanwhile.within` is a fraction of one slow request: more than 0 and less than 1, got {}",
+            m.within
+        )),
+        _ => None,
+    }
 }
 
 /// The strings under a path of the lesson's raw TOML: `("item", 2)` is the

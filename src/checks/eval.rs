@@ -7,7 +7,7 @@ use serde_json::Value as Json;
 
 use super::model::{Capture, Expect, JsonType, Predicate};
 use super::template::{Scope, TemplateError};
-use crate::report::{Assertion, shorten};
+use crate::report::{Assertion, shorten, view};
 
 /// A response as the executor recorded it (body up to the executor's cap).
 #[derive(Debug, Clone, Default)]
@@ -123,6 +123,15 @@ pub fn evaluate(
     if let Some(p) = &expect.response {
         let actual = Json::String(response.whole());
         check(&mut out, "whole response", p, Some(&actual), scope)?;
+    }
+    if let Some(ms) = expect.within_ms {
+        let bound = Duration::from_millis(ms);
+        out.push(Assertion {
+            subject: "response time".into(),
+            expected: format!("within {}", view::duration(bound)),
+            actual: view::duration(response.elapsed),
+            passed: response.elapsed <= bound,
+        });
     }
     Ok(out)
 }
@@ -633,6 +642,25 @@ mod tests {
         for (toml_text, want) in table {
             assert_eq!(&failed(toml_text, &user), want, "expectation: {toml_text}");
         }
+    }
+
+    #[test]
+    fn a_response_time_bound_holds_up_to_and_including_it() {
+        let at = |ms| Response {
+            status: 202,
+            elapsed: Duration::from_millis(ms),
+            ..Response::default()
+        };
+        assert!(failed("within_ms = 250", &at(12)).is_empty());
+        assert!(failed("within_ms = 250", &at(250)).is_empty());
+        assert_eq!(
+            failed("within_ms = 250", &at(503)),
+            ["response time within 250 ms (got 503 ms)"]
+        );
+        assert_eq!(
+            failed("within_ms = 250", &at(1610)),
+            ["response time within 250 ms (got 1.61 s)"]
+        );
     }
 
     #[test]

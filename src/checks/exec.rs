@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value as Json;
 
 use super::eval::{self, Response};
-use super::model::{Expect, Item, Predicate, Step};
+use super::model::{Eventually, Expect, Item, Predicate, Step};
 use super::template::{Scope, TemplateError, lesson_bug};
 use crate::report::{Failure, RequestRecord, ResponseRecord, Verdict};
 
@@ -93,11 +93,13 @@ impl Executor {
         tap: &dyn ServerTap,
         afterwards: &mut Vec<NeverPrinted>,
     ) -> Verdict {
+        // The requests sent at once count as the last step.
+        let steps = item.steps.len() + usize::from(item.concurrency.is_some());
         let mut scope = run_scope.clone();
         for (name, template) in &item.vars {
             match scope.render(template) {
                 Ok(v) => scope.set(name.clone(), v),
-                Err(e) => return lesson_error(1, item.steps.len(), e),
+                Err(e) => return lesson_error(1, steps, e),
             }
         }
         for (index, step) in item.steps.iter().enumerate() {
@@ -110,7 +112,7 @@ impl Executor {
                     {
                         afterwards.push(NeverPrinted {
                             step: index + 1,
-                            steps: item.steps.len(),
+                            steps,
                             request,
                             predicate,
                             scope: scope.clone(),
@@ -121,66 +123,58 @@ impl Executor {
                 }
                 StepOutcome::Missed(missed) => missed,
             };
-            tokio::time::sleep(SETTLE).await;
-            let mut error = missed.error;
-            if missed.response.is_none()
-                && let Some(how) = tap.ended()
-            {
-                let why = error.unwrap_or_default();
-                error = Some(format!("the server {how} during this step. {why}"));
+            let at = (index + 1, steps);
+            return failed(*missed, at, step.graded_by.clone(), tap, mark).await;
+        }
+        if let Some(c) = &item.concurrency {
+            let mark = tap.mark();
+            if let Err(missed) = self.run_concurrency(c, &scope, tap).await {
+                return failed(*missed, (steps, steps), None, tap, mark).await;
             }
-            return Verdict::Fail(Box::new(Failure {
-                response: missed.response,
-                error,
-                graded_by: step.graded_by.clone(),
-                assertions: missed.assertions,
-                server_output: tap.since(mark),
-                ..Failure::new(index + 1, item.steps.len(), missed.request)
-            }));
         }
         Verdict::Pass
     }
 
     async fn run_step(&self, step: &Step, scope: &mut Scope, tap: &dyn ServerTap) -> StepOutcome {
-        let request = match self.render_request(step, scope) {
+        let request = match self.render_request(&step.request, scope) {
             Ok(r) => r,
             Err(why) => {
                 return StepOutcome::missed(placeholder_request(step), None, Some(why), vec![]);
             }
         };
-        let response = match self.send(&request).await {
-            Ok(r) => r,
-            Err(why) => return StepOutcome::missed(request, None, Some(why), vec![]),
-        };
-        let mut evaluated = eval::evaluate(&step.expect, &response, scope);
-        if let Ok(a) = &mut evaluated {
-            a.extend(eval::secrets_in_response(&response, &self.secrets));
-        }
-        if step.expect.watches_server() {
-            tokio::time::sleep(SETTLE).await;
-            let state = eval::ServerState {
-                output: tap.since(0),
-                ended: tap.ended(),
-                dropped: tap.dropped(),
+        let started = Instant::now();
+        let mut sent = 0;
+        let (response, failed) = loop {
+            sent += 1;
+            let response = match self.send(&request).await {
+                Ok(r) => r,
+                Err(why) => return StepOutcome::missed(request, None, Some(why), vec![]),
             };
-            if let Ok(a) = &mut evaluated {
-                match eval::evaluate_server(&step.expect, &state, scope) {
-                    Ok(more) => a.extend(more),
-                    Err(e) => evaluated = Err(e),
+            let assertions = match self.assess(&step.expect, &response, scope, tap).await {
+                Ok(a) => a,
+                Err(e) => {
+                    let record = self.record(&response);
+                    return StepOutcome::missed(request, Some(record), Some(lesson_bug(e)), vec![]);
                 }
-            }
-        }
-        let assertions = match evaluated {
-            Ok(a) => a,
-            Err(e) => {
-                let record = self.record(&response);
-                return StepOutcome::missed(request, Some(record), Some(lesson_bug(e)), vec![]);
+            };
+            let failed: Vec<_> = assertions.into_iter().filter(|a| !a.passed).collect();
+            match step.eventually {
+                Some(ev) if !failed.is_empty() && poll_again(ev, started.elapsed()) => {
+                    tokio::time::sleep(Duration::from_millis(ev.every_ms)).await;
+                }
+                _ => break (response, failed),
             }
         };
-        let failed: Vec<_> = assertions.into_iter().filter(|a| !a.passed).collect();
         if !failed.is_empty() {
             let record = self.record(&response);
-            return StepOutcome::missed(request, Some(record), None, failed);
+            let why = step.eventually.map(|ev| {
+                format!(
+                    "still not so after {} ({sent} requests, one every {} ms); the last response is shown",
+                    secs(started.elapsed()),
+                    ev.every_ms
+                )
+            });
+            return StepOutcome::missed(request, Some(record), why, failed);
         }
         for (name, cap) in &step.capture {
             match eval::capture(cap, &response) {
@@ -195,8 +189,34 @@ impl Executor {
         StepOutcome::Held(request)
     }
 
-    fn render_request(&self, step: &Step, scope: &Scope) -> Result<RequestRecord, String> {
-        let r = &step.request;
+    /// Every assertion of `expect` on `response`: the response's own, the
+    /// run's secrets, and the server's output and liveness when it asks.
+    pub(super) async fn assess(
+        &self,
+        expect: &Expect,
+        response: &Response,
+        scope: &Scope,
+        tap: &dyn ServerTap,
+    ) -> Result<Vec<crate::report::Assertion>, TemplateError> {
+        let mut assertions = eval::evaluate(expect, response, scope)?;
+        assertions.extend(eval::secrets_in_response(response, &self.secrets));
+        if expect.watches_server() {
+            tokio::time::sleep(SETTLE).await;
+            let state = eval::ServerState {
+                output: tap.since(0),
+                ended: tap.ended(),
+                dropped: tap.dropped(),
+            };
+            assertions.extend(eval::evaluate_server(expect, &state, scope)?);
+        }
+        Ok(assertions)
+    }
+
+    pub(super) fn render_request(
+        &self,
+        r: &crate::checks::model::Request,
+        scope: &Scope,
+    ) -> Result<RequestRecord, String> {
         let path = self.on_server(&scope.render(&r.path.0).map_err(lesson_bug)?)?;
         let mut headers = Vec::new();
         for (name, value) in &r.headers {
@@ -246,7 +266,7 @@ impl Executor {
         }
     }
 
-    async fn send(&self, request: &RequestRecord) -> Result<Response, String> {
+    pub(super) async fn send(&self, request: &RequestRecord) -> Result<Response, String> {
         let bound = self.limits.request;
         let started = Instant::now();
         let method = reqwest::Method::from_bytes(request.method.as_bytes())
@@ -319,7 +339,7 @@ impl Executor {
 
     /// The response as it is shown: binary bodies summarised, nothing a
     /// terminal would obey, the body cut to the report's size.
-    fn record(&self, r: &Response) -> ResponseRecord {
+    pub(super) fn record(&self, r: &Response) -> ResponseRecord {
         use crate::report::{clean, readable_body, shorten};
         let text = clean(&readable_body(&r.body, r.header("content-type").as_deref()));
         let cut = shorten(&text, self.limits.report_body);
@@ -344,11 +364,11 @@ enum StepOutcome {
 
 /// What a step that did not hold knows of itself; [`Executor::run_item`]
 /// makes it a [`Failure`] with the step's place and the server's output.
-struct Missed {
-    request: RequestRecord,
-    response: Option<ResponseRecord>,
-    error: Option<String>,
-    assertions: Vec<crate::report::Assertion>,
+pub(super) struct Missed {
+    pub request: RequestRecord,
+    pub response: Option<ResponseRecord>,
+    pub error: Option<String>,
+    pub assertions: Vec<crate::report::Assertion>,
 }
 
 /// A step's "never printed" output expectation (`not_contains`, `not_matches`)
@@ -412,6 +432,40 @@ fn lesson_error(step: usize, steps: usize, e: TemplateError) -> Verdict {
     Verdict::Fail(Box::new(
         Failure::new(step, steps, RequestRecord::none()).with_error(lesson_bug(e)),
     ))
+}
+
+/// The verdict on a step that missed (`at`: its place, 1-based, and the
+/// item's step count), with what the server printed since `mark`, and how it
+/// ended when no response came back.
+async fn failed(
+    missed: Missed,
+    (step, steps): (usize, usize),
+    graded_by: Option<String>,
+    tap: &dyn ServerTap,
+    mark: u64,
+) -> Verdict {
+    tokio::time::sleep(SETTLE).await;
+    let mut error = missed.error;
+    if missed.response.is_none()
+        && let Some(how) = tap.ended()
+    {
+        let why = error.unwrap_or_default();
+        error = Some(format!("the server {how} during this step. {why}"));
+    }
+    Verdict::Fail(Box::new(Failure {
+        response: missed.response,
+        error,
+        graded_by,
+        assertions: missed.assertions,
+        server_output: tap.since(mark),
+        ..Failure::new(step, steps, missed.request)
+    }))
+}
+
+/// True while another poll of an `eventually` step, after its pause, still
+/// starts within its bound.
+fn poll_again(ev: Eventually, elapsed: Duration) -> bool {
+    elapsed + Duration::from_millis(ev.every_ms) < Duration::from_millis(ev.within_ms)
 }
 
 fn placeholder_request(step: &Step) -> RequestRecord {

@@ -34,6 +34,59 @@ pub struct Item {
     /// A start of its own instead of steps: the server started with a changed
     /// environment must refuse to start (see [`Start`]).
     pub start: Option<Start>,
+    /// Requests sent at once after the steps (see [`Concurrency`]).
+    pub concurrency: Option<Concurrency>,
+}
+
+/// The same request sent `at_once` times at the same moment, after it was sent
+/// once alone: together they must take at most `within` times as long as one
+/// alone (a handler that blocks the runtime's worker threads makes them queue).
+/// Optionally a `meanwhile` request, sent while they are in flight, must
+/// answer within a fraction of one slow request's time.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Concurrency {
+    /// The (slow) request.
+    pub request: Request,
+    /// What each of its responses must satisfy.
+    #[serde(default)]
+    pub expect: Expect,
+    /// How many are sent at once (2 to 64).
+    pub at_once: usize,
+    /// All of them together take at most this many times one alone.
+    pub within: f64,
+    /// A (fast) request sent while they are in flight.
+    pub meanwhile: Option<Meanwhile>,
+}
+
+/// A request sent while the slow ones of a [`Concurrency`] are in flight.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Meanwhile {
+    /// The (fast) request.
+    pub request: Request,
+    /// What its response must satisfy.
+    #[serde(default)]
+    pub expect: Expect,
+    /// It answers within this fraction of one slow request's time alone.
+    pub within: f64,
+}
+
+/// Polling instead of one request: the step is sent again every `every_ms`
+/// until its expectations hold, for at most `within_ms` (work that finishes
+/// in the background becomes visible "eventually").
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Eventually {
+    /// The most time from the first request until the expectations hold.
+    pub within_ms: u64,
+    /// The pause between two requests.
+    #[serde(default = "default_every_ms")]
+    pub every_ms: u64,
+}
+
+fn default_every_ms() -> u64 {
+    100
 }
 
 /// A separate start of the server with a changed environment, which must fail:
@@ -73,6 +126,8 @@ pub struct Step {
     /// prepares its own item (creates the user that the item then reads): a
     /// failure here sends the learner to that item, not to this one's hints.
     pub graded_by: Option<String>,
+    /// Send the request again until the expectations hold (see [`Eventually`]).
+    pub eventually: Option<Eventually>,
 }
 
 /// An HTTP request, with `{{templates}}` in the path, header values and body.
@@ -194,6 +249,10 @@ pub struct Expect {
     /// `true`: the server process is still running after this step (a panic in
     /// one handler must not end it).
     pub running: Option<bool>,
+    /// The response (to the end of its body) arrives within this many
+    /// milliseconds. Use it only against a known lower bound of the mistake
+    /// (work the kit makes last 500 ms: at most 250), never as a speed test.
+    pub within_ms: Option<u64>,
 }
 
 impl Expect {

@@ -128,6 +128,53 @@ fn rules_of_the_format_are_enforced() {
 }
 
 #[test]
+fn timing_values_that_could_not_fail_or_pass_are_refused() {
+    let item = |body: &str| {
+        format!("{GOOD}\n[[item]]\nid = \"t\"\ntitle = \"T\"\nhints = [\"h\"]\n{body}\n")
+    };
+    let concurrency = |values: &str| {
+        item(&format!(
+            "concurrency = {{ request = {{ path = \"/slow\" }}, {values} }}"
+        ))
+    };
+    pack_with(&concurrency("at_once = 8, within = 2.0")).unwrap();
+    pack_with(&concurrency(
+        "at_once = 8, within = 2.0, meanwhile = { request = { path = \"/health\" }, within = 0.5 }",
+    ))
+    .unwrap();
+    for (values, says) in [
+        (
+            "at_once = 1, within = 2.0",
+            "`at_once` must be 2 to 64, got 1",
+        ),
+        ("at_once = 8, within = 8.0", "less than `at_once` (8)"),
+        ("at_once = 8, within = 0.5", "at least 1"),
+        (
+            "at_once = 8, within = 2.0, meanwhile = { request = { path = \"/h\" }, within = 1.0 }",
+            "a fraction of one slow request",
+        ),
+    ] {
+        let e = error_of(&concurrency(values));
+        assert!(
+            e.contains("item `t`: ") && e.contains(says),
+            "{values}: {e}"
+        );
+    }
+    let e = error_of(&concurrency(
+        "at_once = 8, within = 2.0, expect = { json = { \"/id\" = \"{{idd}}\" } }",
+    ));
+    assert!(e.contains("unknown template variable `{{idd}}`"), "{e}");
+    let polled = |ev: &str| {
+        item(&format!(
+            "  [[item.step]]\n  request = {{ path = \"/jobs/1\" }}\n  eventually = {{ {ev} }}"
+        ))
+    };
+    pack_with(&polled("within_ms = 3000")).unwrap();
+    let e = error_of(&polled("within_ms = 100, every_ms = 100"));
+    assert!(e.contains("0 < every_ms < within_ms"), "{e}");
+}
+
+#[test]
 fn lessons_are_found_by_id_slug_or_number() {
     let pack = pack_with(GOOD).unwrap();
     assert_eq!(pack.find("01-a").unwrap().id, "01-a");
@@ -178,7 +225,7 @@ hints = ["h"]
         "{base}start = {{ without = [\"API_KEY\"] }}\n  [[item.step]]\n  request = {{ path = \"/\" }}\n"
     );
     assert!(
-        error_of(&both).contains("has both `start` and steps"),
+        error_of(&both).contains("has both `start` and requests"),
         "{}",
         error_of(&both)
     );
