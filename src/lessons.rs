@@ -431,10 +431,17 @@ fn timing_problem(item: &crate::checks::model::Item) -> Option<String> {
     if !(2..=64).contains(&c.at_once) {
         return Some(format!("`at_once` must be 2 to 64, got {}", c.at_once));
     }
-    if !(c.within >= 1.0 && c.within < c.at_once as f64) {
+    if c.within.is_none() && c.meanwhile.is_none() {
+        return Some(
+            "`concurrency` needs `within`, `meanwhile` or both: it would check no time".into(),
+        );
+    }
+    if let Some(within) = c.within
+        && !(within >= 1.0 && within < c.at_once as f64)
+    {
         return Some(format!(
-            "`within` must be at least 1 and less than `at_once` ({}), or no queueing could fail it; got {}",
-            c.at_once, c.within
+            "`within` must be at least 1 and less than `at_once` ({}), or no queueing could fail it; got {within}",
+            c.at_once
         ));
     }
     match &c.meanwhile {

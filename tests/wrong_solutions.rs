@@ -11,8 +11,8 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
 
-use apilings::lessons::Pack;
-use apilings::report::{Verdict, text};
+use apilings::lessons::{Lesson, Pack};
+use apilings::report::{RunReport, Verdict, text};
 use apilings::session::{self, RunOptions};
 use apilings::workspace::Workspace;
 
@@ -128,13 +128,15 @@ fn wrong_solutions_fail_their_item_with_the_cause_and_right_ones_pass() {
     let mut problems = Vec::new();
     // `APILINGS_FIXTURES=02` runs only the fixtures of lessons whose id starts so.
     let only = std::env::var("APILINGS_FIXTURES").unwrap_or_default();
-    for (id, name, f) in wrongs.iter().chain(&rights) {
-        if !id.starts_with(only.as_str()) {
-            continue;
-        }
-        let kind = if f.fails.is_empty() { "right" } else { "wrong" };
-        let label = format!("{kind}/{id}/{name}");
+    let chosen: Vec<_> = wrongs
+        .iter()
+        .chain(&rights)
+        .filter(|(id, _, _)| id.starts_with(only.as_str()))
+        .collect();
+    let grade = |(id, name, f): &(String, String, Fixture), load: &str| {
         let lesson = pack.find(id).unwrap();
+        let kind = if f.fails.is_empty() { "right" } else { "wrong" };
+        let label = format!("{kind}/{id}/{name}{load}");
         let solution = lesson
             .solution
             .iter()
@@ -147,52 +149,112 @@ fn wrong_solutions_fail_their_item_with_the_cause_and_right_ones_pass() {
         )
         .unwrap();
         let report = runtime.block_on(session::run_lesson(ws.root(), lesson, &opts));
-        if let Some(why) = &report.stopped {
-            let diagnostics: Vec<&str> = report
-                .build
-                .diagnostics
-                .iter()
-                .map(|d| d.rendered.as_str())
-                .collect();
-            problems.push(format!(
-                "{label}: did not run: {}\n{}",
-                text::stopped_line(why),
-                diagnostics.join("\n")
-            ));
-            continue;
-        }
-        let failed: BTreeSet<String> = report
-            .items
-            .iter()
-            .filter(|i| !i.verdict.is_pass())
-            .map(|i| i.id.clone())
-            .collect();
-        if failed != f.fails {
-            let shown: Vec<String> = report
-                .items
-                .iter()
-                .filter_map(|i| match &i.verdict {
-                    Verdict::Fail(x) => Some(format!("{}:\n{}", i.id, text::failure(x))),
-                    _ => None,
-                })
-                .collect();
-            problems.push(format!(
-                "{label}: failed {failed:?}, expected exactly {:?}\n{}",
-                f.fails,
-                shown.join("\n")
-            ));
-        }
-        for item in &report.items {
-            if let Verdict::Fail(x) = &item.verdict {
-                let shown = text::failure(x);
-                if f.fails.contains(&item.id) && !shown.contains(&f.cause) {
-                    problems.push(format!(
-                        "{label}: `{}` fails, but its failure does not show {:?}:\n{shown}",
-                        item.id, f.cause
-                    ));
-                }
-            }
+        problems_of(&label, &report, f)
+    };
+    for fixture in &chosen {
+        problems.extend(grade(fixture, ""));
+    }
+    // Timing checks compare with a time measured in the same run: their
+    // verdicts must not move while another process keeps every core busy.
+    let timed: Vec<_> = chosen
+        .iter()
+        .filter(|(id, _, _)| times_anything(pack.find(id).unwrap()))
+        .collect();
+    if !timed.is_empty() {
+        let _load = BusyCores::start();
+        for fixture in timed {
+            problems.extend(grade(fixture, " (every core busy)"));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
+
+/// What is wrong with how `report` graded the fixture `f` (labelled `label`).
+fn problems_of(label: &str, report: &RunReport, f: &Fixture) -> Vec<String> {
+    let mut problems = Vec::new();
+    if let Some(why) = &report.stopped {
+        let diagnostics: Vec<&str> = report
+            .build
+            .diagnostics
+            .iter()
+            .map(|d| d.rendered.as_str())
+            .collect();
+        problems.push(format!(
+            "{label}: did not run: {}\n{}",
+            text::stopped_line(why),
+            diagnostics.join("\n")
+        ));
+        return problems;
+    }
+    let failed: BTreeSet<String> = report
+        .items
+        .iter()
+        .filter(|i| !i.verdict.is_pass())
+        .map(|i| i.id.clone())
+        .collect();
+    if failed != f.fails {
+        let shown: Vec<String> = report
+            .items
+            .iter()
+            .filter_map(|i| match &i.verdict {
+                Verdict::Fail(x) => Some(format!("{}:\n{}", i.id, text::failure(x))),
+                _ => None,
+            })
+            .collect();
+        problems.push(format!(
+            "{label}: failed {failed:?}, expected exactly {:?}\n{}",
+            f.fails,
+            shown.join("\n")
+        ));
+    }
+    for item in &report.items {
+        if let Verdict::Fail(x) = &item.verdict {
+            let shown = text::failure(x);
+            if f.fails.contains(&item.id) && !shown.contains(&f.cause) {
+                problems.push(format!(
+                    "{label}: `{}` fails, but its failure does not show {:?}:\n{shown}",
+                    item.id, f.cause
+                ));
+            }
+        }
+    }
+    problems
+}
+
+/// True when a lesson has checks that measure time.
+fn times_anything(lesson: &Lesson) -> bool {
+    lesson.items.iter().any(|i| {
+        i.concurrency.is_some()
+            || i.steps
+                .iter()
+                .any(|s| s.eventually.is_some() || s.expect.within_ms.is_some())
+    })
+}
+
+/// One busy loop per core, in other processes, until dropped.
+struct BusyCores(Vec<std::process::Child>);
+
+impl BusyCores {
+    fn start() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        BusyCores(
+            (0..cores)
+                .map(|_| {
+                    std::process::Command::new("sh")
+                        .args(["-c", "while :; do :; done"])
+                        .spawn()
+                        .unwrap()
+                })
+                .collect(),
+        )
+    }
+}
+
+impl Drop for BusyCores {
+    fn drop(&mut self) {
+        for child in &mut self.0 {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
 }

@@ -53,8 +53,9 @@ pub struct Concurrency {
     pub expect: Expect,
     /// How many are sent at once (2 to 64).
     pub at_once: usize,
-    /// All of them together take at most this many times one alone.
-    pub within: f64,
+    /// All of them together take at most this many times one alone (at
+    /// least this or `meanwhile` is given).
+    pub within: Option<f64>,
     /// A (fast) request sent while they are in flight.
     pub meanwhile: Option<Meanwhile>,
 }

@@ -149,6 +149,7 @@ fn timing_values_that_could_not_fail_or_pass_are_refused() {
         ),
         ("at_once = 8, within = 8.0", "less than `at_once` (8)"),
         ("at_once = 8, within = 0.5", "at least 1"),
+        ("at_once = 8", "would check no time"),
         (
             "at_once = 8, within = 2.0, meanwhile = { request = { path = \"/h\" }, within = 1.0 }",
             "a fraction of one slow request",

@@ -585,7 +585,10 @@ mod tests {
     use crate::workspace::Progress;
 
     fn app() -> App {
-        App::new(Pack::embedded().unwrap(), Progress::default(), false)
+        let mut pack = Pack::embedded().unwrap();
+        // The first ten lessons: a lesson added to the pack changes no snapshot.
+        pack.lessons.truncate(10);
+        App::new(pack, Progress::default(), false)
     }
 
     fn screen(app: &App, w: u16, h: u16) -> String {

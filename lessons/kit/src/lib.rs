@@ -3,6 +3,8 @@
 
 use std::net::Ipv4Addr;
 
+pub mod legacy;
+
 /// Worker threads of every lesson server: fixed, so timing checks mean the
 /// same on any machine.
 pub const WORKER_THREADS: usize = 2;
