@@ -4,6 +4,7 @@
 use std::net::Ipv4Addr;
 
 pub mod legacy;
+pub mod reports;
 
 /// Worker threads of every lesson server: fixed, so timing checks mean the
 /// same on any machine.

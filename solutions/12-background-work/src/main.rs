@@ -1,0 +1,91 @@
+//! Lesson 12: background work — answer 202 at once, do the work afterwards,
+//! and record how it ended. A solution.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Deserialize)]
+struct NewReport {
+    kind: String,
+}
+
+/// A report as clients see it: `pending` until the work ends, then `done`
+/// with its result or `failed` with why.
+#[derive(Debug, Clone, Serialize)]
+struct Report {
+    id: u64,
+    status: Status,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    result: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(rename_all = "lowercase")]
+enum Status {
+    Pending,
+    Done,
+    Failed,
+}
+
+#[derive(Clone, Default)]
+struct AppState {
+    next_id: Arc<AtomicU64>,
+    reports: Arc<Mutex<HashMap<u64, Report>>>,
+}
+
+impl AppState {
+    fn save(&self, report: Report) {
+        // A poisoned lock only means another request panicked: the map is still whole.
+        let mut reports = self.reports.lock().unwrap_or_else(|e| e.into_inner());
+        reports.insert(report.id, report);
+    }
+}
+
+fn app() -> Router {
+    Router::new()
+        .route("/health", get(|| async { "ok" }))
+        .route("/reports", post(create_report))
+        .route("/reports/{id}", get(get_report))
+        .with_state(AppState::default())
+}
+
+/// Accepts the work and answers before it is done: 202, where to look, and
+/// the work running in a task of its own.
+async fn create_report(State(state): State<AppState>, Json(new): Json<NewReport>) -> impl IntoResponse {
+    let id = state.next_id.fetch_add(1, Ordering::Relaxed) + 1;
+    let pending = Report { id, status: Status::Pending, result: None, error: None };
+    state.save(pending.clone());
+    tokio::spawn(render(state, id, new.kind));
+    (StatusCode::ACCEPTED, [(header::LOCATION, format!("/reports/{id}"))], Json(pending))
+}
+
+/// The background half: whatever happens is recorded, and a failure is logged.
+async fn render(state: AppState, id: u64, kind: String) {
+    let report = match kit::reports::render(&kind).await {
+        Ok(result) => Report { id, status: Status::Done, result: Some(result), error: None },
+        Err(error) => {
+            tracing::error!(report_id = id, %error, "report failed");
+            Report { id, status: Status::Failed, result: None, error: Some(error) }
+        }
+    };
+    state.save(report);
+}
+
+async fn get_report(State(state): State<AppState>, Path(id): Path<u64>) -> Result<Json<Report>, StatusCode> {
+    let reports = state.reports.lock().unwrap_or_else(|e| e.into_inner());
+    reports.get(&id).cloned().map(Json).ok_or(StatusCode::NOT_FOUND)
+}
+
+fn main() {
+    kit::serve(app());
+}
