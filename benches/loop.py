@@ -12,14 +12,15 @@
   grade     a one-line edit of every lesson (all solutions), then `apilings grade`,
             against the same edit, a bare `cargo build --workspace`, and every
             lesson's checks by a plain client (start each binary, send its requests
-            over one keep-alive connection with captures, start it once per `start`
-            item and wait for the exit).
+            over one keep-alive connection with captures, poll `eventually` steps
+            and send `concurrency` bursts as the checks do, start it once per
+            `start` item and wait for the exit).
 
 Usage: benches/loop.py [--reps N] [--cold-reps N] [--grade-reps N] [--out docs/benchmarks.md]
 Ratios against a baseline taken in the same run; never a timed assertion.
 """
 import argparse, http.client, json, os, platform, random, re, shutil, socket
-import statistics, subprocess, sys, tempfile, time, tomllib
+import statistics, subprocess, sys, tempfile, threading, time, tomllib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LESSON = "01-first-endpoint"
@@ -124,7 +125,7 @@ def plain_checks(exe, lesson_dir, lesson_toml, env):
             e.update({k: render(v, scope) for k, v in start.get("env", {}).items()})
             subprocess.run([exe], cwd=lesson_dir, env=dict(env, PORT=str(free_port()), **e),
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=10)
-    steps = [i for i in spec["item"] if i.get("step")]
+    steps = [i for i in spec["item"] if i.get("step") or i.get("concurrency")]
     if not steps:
         return
     port = free_port()
@@ -138,17 +139,25 @@ def plain_checks(exe, lesson_dir, lesson_toml, env):
             iscope = dict(scope)
             for k, v in item.get("vars", {}).items():
                 iscope[k] = render(v, iscope)
-            for step in item["step"]:
+            for step in item.get("step", []):
                 method, path, headers, body = request_of(step, iscope)
-                try:
-                    conn.request(method, path, body=body, headers=headers)
-                    resp = conn.getresponse()
-                except (OSError, http.client.HTTPException):
-                    conn.close()
-                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                    conn.request(method, path, body=body, headers=headers)
-                    resp = conn.getresponse()
-                data = resp.read()
+                ev = step.get("eventually")
+                deadline = time.perf_counter() + (ev["within_ms"] / 1000 if ev else 0)
+                while True:
+                    try:
+                        conn.request(method, path, body=body, headers=headers)
+                        resp = conn.getresponse()
+                    except (OSError, http.client.HTTPException):
+                        conn.close()
+                        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                        conn.request(method, path, body=body, headers=headers)
+                        resp = conn.getresponse()
+                    data = resp.read()
+                    # Polled as the checks poll: until its JSON values hold.
+                    every = ev.get("every_ms", 100) / 1000 if ev else 0
+                    if not ev or holds(step.get("expect", {}), data) or time.perf_counter() + every >= deadline:
+                        break
+                    time.sleep(every)
                 output = step.get("expect", {}).get("output")
                 if output is not None:
                     time.sleep(SETTLE)
@@ -160,6 +169,8 @@ def plain_checks(exe, lesson_dir, lesson_toml, env):
                         iscope[name] = resp.getheader(how["header"], "")
                     else:
                         iscope[name] = str(pointer(json.loads(data), how["json"]))
+            if item.get("concurrency"):
+                at_once(port, item["concurrency"], iscope)
         if never_printed_at is not None:
             left = max(0.0, never_printed_at + LINGER - time.perf_counter())
             time.sleep(left)
@@ -168,6 +179,40 @@ def plain_checks(exe, lesson_dir, lesson_toml, env):
     finally:
         os.killpg(server.pid, 9)
         server.wait()
+
+
+def holds(expect, data):
+    """True when the plain values an expectation names at JSON pointers are there."""
+    try:
+        doc = json.loads(data)
+    except ValueError:
+        return False
+    return all(pointer(doc, p) == v for p, v in expect.get("json", {}).items()
+               if not isinstance(v, dict))
+
+
+def send_once(port, request):
+    method, path, headers, body = request
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    t0 = time.perf_counter()
+    conn.request(method, path, body=body, headers=headers)
+    conn.getresponse().read()
+    conn.close()
+    return time.perf_counter() - t0
+
+
+def at_once(port, c, scope):
+    """checks/concurrency.rs: one alone, then at_once together, a meanwhile request after an eighth of one."""
+    request = request_of(c, scope)
+    alone = send_once(port, request)
+    threads = [threading.Thread(target=send_once, args=(port, request)) for _ in range(c["at_once"])]
+    if "meanwhile" in c:
+        fast = request_of(c["meanwhile"], scope)
+        threads.append(threading.Thread(target=lambda: (time.sleep(alone / 8), send_once(port, fast))))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
 
 
 def lessons_of(ws):
