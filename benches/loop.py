@@ -396,7 +396,8 @@ def main():
         "  both compile the same dependency set, which is nearly all of the time.",
         "- The check during the `cargo check` loop is slower by CPU contention (2 cores), not by a lock wait.",
         "- grade: the baseline's checks are a plain Python client sending each lesson's requests",
-        "  (with captures), starting each binary once per `start` item, and waiting as the checks",
+        "  (with captures, polling `eventually` steps and sending `concurrency` bursts as the",
+        "  checks do), starting each binary once per `start` item, and waiting as the checks",
         "  must by definition: 30 ms after each step with an `output` check (so the server's last",
         "  lines are read) and until 250 ms after a \"never printed\" step answered (lesson 9).",
         f"  Those waits are {med(GRADE_WAITS):.3f} s of the baseline; without them it would be "
