@@ -3,6 +3,7 @@
 
 use std::net::Ipv4Addr;
 
+pub mod db;
 pub mod legacy;
 pub mod reports;
 
@@ -15,6 +16,9 @@ pub const WORKER_THREADS: usize = 2;
 /// Listens on 127.0.0.1 (never on other interfaces) at the port in the `PORT`
 /// environment variable, 3000 when unset, so that you can also try a lesson
 /// yourself with `cargo run -p <lesson crate>` and `curl`.
+///
+/// Also answers `GET /_kit/db` with what reached the lessons' database (see
+/// [`db`]): the checks read it; your routes never need it.
 ///
 /// Installs a plain-text `tracing` subscriber at INFO unless your `main` has
 /// installed one already (to log before calling `serve`): yours is kept.
@@ -39,7 +43,7 @@ pub fn serve(app: axum::Router) {
             .await
             .unwrap_or_else(|e| fail(&format!("cannot listen on 127.0.0.1:{port}: {e}")));
         tracing::info!("listening on http://127.0.0.1:{port}");
-        if let Err(e) = axum::serve(listener, app).await {
+        if let Err(e) = axum::serve(listener, app.merge(db::routes())).await {
             fail(&format!("server error: {e}"));
         }
     });
