@@ -1,0 +1,92 @@
+//! Lesson 14: no N+1 — a list with its children in a bounded number of
+//! queries, whatever its length.
+//! Read README.md in this folder, then make `apilings check 14` pass.
+
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+type Pool = r2d2::Pool<kit::db::Manager>;
+
+#[derive(Clone)]
+struct AppState {
+    pool: Pool,
+}
+
+#[derive(Debug, Serialize)]
+struct AuthorWithBooks {
+    id: i64,
+    name: String,
+    books: Vec<Book>,
+}
+
+#[derive(Debug, Serialize)]
+#[allow(dead_code)]
+struct Book {
+    title: String,
+    year: i64,
+}
+
+#[derive(Debug, Deserialize)]
+struct NewAuthor {
+    name: String,
+}
+
+fn app(pool: Pool) -> Router {
+    Router::new()
+        .route("/health", get(|| async { "ok" }))
+        .route("/authors", get(list_authors).post(create_author))
+        .with_state(AppState { pool })
+}
+
+/// Runs `query` on a connection from the pool, on tokio's blocking pool.
+async fn with_conn<T: Send + 'static>(
+    pool: &Pool,
+    query: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<T> + Send + 'static,
+) -> Result<T, StatusCode> {
+    let pool = pool.clone();
+    tokio::task::spawn_blocking(move || {
+        let conn = pool.get().map_err(|e| {
+            tracing::error!(error = %e, "no database connection free");
+            StatusCode::SERVICE_UNAVAILABLE
+        })?;
+        query(&conn).map_err(|e| {
+            tracing::error!(error = %e, "query failed");
+            StatusCode::INTERNAL_SERVER_ERROR
+        })
+    })
+    .await
+    .map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)?
+}
+
+// TODO: every author (by id) with their books (by year), in a bounded number of
+// queries: not one query for the authors and then one more per author.
+async fn list_authors(State(_state): State<AppState>) -> Result<Json<Vec<AuthorWithBooks>>, StatusCode> {
+    Err(StatusCode::NOT_IMPLEMENTED)
+}
+
+async fn create_author(State(state): State<AppState>, Json(new): Json<NewAuthor>) -> Result<impl IntoResponse, StatusCode> {
+    let name = new.name.clone();
+    let id = with_conn(&state.pool, move |conn| {
+        conn.execute("INSERT INTO authors (name) VALUES (?1)", [&name])?;
+        Ok(conn.last_insert_rowid())
+    })
+    .await?;
+    let location = [(header::LOCATION, format!("/authors/{id}"))];
+    let author = AuthorWithBooks { id, name: new.name, books: Vec::new() };
+    Ok((StatusCode::CREATED, location, Json(author)))
+}
+
+fn main() {
+    let pool = r2d2::Pool::builder()
+        .max_size(8)
+        .build(kit::db::Manager)
+        .unwrap_or_else(|e| {
+            eprintln!("error: cannot open the database: {e}");
+            std::process::exit(1)
+        });
+    kit::serve(app(pool));
+}
