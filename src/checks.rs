@@ -2,10 +2,12 @@
 //! `{{templates}}` ([`template`]), and one home per check kind: requests
 //! (pure evaluation of a recorded response in [`eval`], the executor that
 //! sends them in [`exec`], polling with `eventually`), requests sent at once
-//! ([`concurrency`]) and starts of the server ([`start`]).
+//! ([`concurrency`]), counters of the layer under the server ([`counters`])
+//! and starts of the server ([`start`]).
 //! It knows nothing of cargo, processes or the TUI: it grades whatever listens on a port.
 
 pub mod concurrency;
+pub mod counters;
 pub mod eval;
 pub mod exec;
 pub mod model;

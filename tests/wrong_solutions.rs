@@ -33,6 +33,19 @@ struct Fixture {
     source: Option<String>,
 }
 
+impl Fixture {
+    /// The reference solution itself, as a right fixture.
+    fn solution() -> Self {
+        Fixture {
+            why: "the reference solution".into(),
+            fails: BTreeSet::new(),
+            cause: String::new(),
+            edit: Vec::new(),
+            source: None,
+        }
+    }
+}
+
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Edit {
@@ -161,8 +174,15 @@ fn wrong_solutions_fail_their_item_with_the_cause_and_right_ones_pass() {
         .filter(|(id, _, _)| times_anything(pack.find(id).unwrap()))
         .collect();
     if !timed.is_empty() {
+        // The reference solution of each such lesson too: `verify` under load.
+        let mut lessons: Vec<&String> = timed.iter().map(|(id, _, _)| id).collect();
+        lessons.dedup();
+        let solutions: Vec<(String, String, Fixture)> = lessons
+            .into_iter()
+            .map(|id| (id.clone(), "reference-solution".into(), Fixture::solution()))
+            .collect();
         let _load = BusyCores::start();
-        for fixture in timed {
+        for fixture in timed.into_iter().copied().chain(&solutions) {
             problems.extend(grade(fixture, " (every core busy)"));
         }
     }

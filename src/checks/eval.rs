@@ -332,7 +332,7 @@ pub fn capture(cap: &Capture, response: &Response) -> Result<Json, String> {
     }
 }
 
-fn check(
+pub(super) fn check(
     out: &mut Vec<Assertion>,
     subject: &str,
     p: &Predicate,

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value as Json;
 
+use super::counters;
 use super::eval::{self, Response};
 use super::model::{Eventually, Expect, Item, Predicate, Step};
 use super::template::{Scope, TemplateError, lesson_bug};
@@ -142,6 +143,14 @@ impl Executor {
                 return StepOutcome::missed(placeholder_request(step), None, Some(why), vec![]);
             }
         };
+        let before = if step.expect.counters.is_empty() {
+            None
+        } else {
+            match self.counters().await {
+                Ok(c) => Some(c),
+                Err(why) => return StepOutcome::missed(request, None, Some(why), vec![]),
+            }
+        };
         let started = Instant::now();
         let mut sent = 0;
         let (response, failed) = loop {
@@ -150,7 +159,28 @@ impl Executor {
                 Ok(r) => r,
                 Err(why) => return StepOutcome::missed(request, None, Some(why), vec![]),
             };
-            let assertions = match self.assess(&step.expect, &response, scope, tap).await {
+            let mut assessed = self.assess(&step.expect, &response, scope, tap).await;
+            if let (Some(before), Ok(assertions)) = (&before, &mut assessed) {
+                let after = match self.counters().await {
+                    Ok(c) => c,
+                    Err(why) => {
+                        let record = self.record(&response);
+                        return StepOutcome::missed(request, Some(record), Some(why), vec![]);
+                    }
+                };
+                let list = response.json().ok();
+                match counters::evaluate(
+                    &step.expect.counters,
+                    before,
+                    &after,
+                    list.as_ref(),
+                    scope,
+                ) {
+                    Ok(more) => assertions.extend(more),
+                    Err(e) => assessed = Err(e),
+                }
+            }
+            let assertions = match assessed {
                 Ok(a) => a,
                 Err(e) => {
                     let record = self.record(&response);
@@ -264,6 +294,11 @@ impl Executor {
                 self.port
             )),
         }
+    }
+
+    /// The URL of `path` on the server under test.
+    pub(super) fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
     }
 
     pub(super) async fn send(&self, request: &RequestRecord) -> Result<Response, String> {

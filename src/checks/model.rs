@@ -254,6 +254,10 @@ pub struct Expect {
     /// milliseconds. Use it only against a known lower bound of the mistake
     /// (work the kit makes last 500 ms: at most 250), never as a speed test.
     pub within_ms: Option<u64>,
+    /// The change of the kit's counters over this step (see
+    /// [`crate::checks::counters`]): `{ statements = { le = 2 } }`.
+    #[serde(default, deserialize_with = "counter_map")]
+    pub counters: BTreeMap<String, Predicate>,
 }
 
 impl Expect {
@@ -273,6 +277,14 @@ fn header_map<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, Predic
         .into_iter()
         .map(|(k, v)| (k.to_ascii_lowercase(), v.0))
         .collect())
+}
+
+/// Counters by name, each with a predicate on its change over the step.
+pub(crate) fn counter_map<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<String, Predicate>, D::Error> {
+    let raw = BTreeMap::<String, PredicateOrShorthand>::deserialize(d)?;
+    Ok(raw.into_iter().map(|(k, v)| (k, v.0)).collect())
 }
 
 fn pointer_map<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<Pointer, Predicate>, D::Error> {

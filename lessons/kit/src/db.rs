@@ -4,7 +4,7 @@
 //! Every statement waits [`ROUND_TRIP`] first, like a database across a
 //! network: a query is cheap to write and costly to send. What reaches the
 //! database is counted (connections opened, statements run), and the checks
-//! read the counts at `GET /_kit/db` (`POST /_kit/db/reset` sets them to 0).
+//! read the counts at `GET /_kit/db`, before and after a request.
 
 use std::sync::Once;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -64,15 +64,9 @@ impl r2d2::ManageConnection for Manager {
     }
 }
 
-/// The counts since the start (or the last reset).
+/// The counts since the start.
 pub fn counts() -> (u64, u64) {
     (CONNECTIONS.load(Ordering::Relaxed), STATEMENTS.load(Ordering::Relaxed))
-}
-
-/// Sets the counts to 0.
-pub fn reset_counts() {
-    CONNECTIONS.store(0, Ordering::Relaxed);
-    STATEMENTS.store(0, Ordering::Relaxed);
 }
 
 /// A new database: five authors (ids 1 to 5), each with books; not counted.
@@ -103,17 +97,15 @@ fn seed() -> rusqlite::Result<()> {
 
 /// The routes the checks read the counts at.
 pub(crate) fn routes() -> axum::Router {
-    use axum::routing::{get, post};
-    axum::Router::new()
-        .route(
-            "/_kit/db",
-            get(|| async {
-                let (connections, statements) = counts();
-                axum::Json(serde_json::json!({
-                    "connections_opened": connections,
-                    "statements": statements,
-                }))
-            }),
-        )
-        .route("/_kit/db/reset", post(|| async { reset_counts() }))
+    use axum::routing::get;
+    axum::Router::new().route(
+        "/_kit/db",
+        get(|| async {
+            let (connections, statements) = counts();
+            axum::Json(serde_json::json!({
+                "connections_opened": connections,
+                "statements": statements,
+            }))
+        }),
+    )
 }
