@@ -24,7 +24,7 @@ import statistics, subprocess, sys, tempfile, threading, time, tomllib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LESSON = "01-first-endpoint"
-CRATE = "lesson-" + LESSON
+DB_LESSON = "14-n-plus-one"
 
 
 def run(cmd, **kw):
@@ -74,15 +74,17 @@ def edit(ws, n, lesson=LESSON):
 BEYOND_BUILD = {"floor": [], "apilings": []}
 
 
-def floor_once(ws, env):
+def floor_once(ws, env, lesson=LESSON, trace=True):
+    crate = "lesson-" + lesson
     t0 = time.perf_counter()
-    out = run(["cargo", "build", "-p", CRATE, "--message-format=json"], cwd=ws, env=env).stdout
+    out = run(["cargo", "build", "-p", crate, "--message-format=json"], cwd=ws, env=env).stdout
     built = time.perf_counter()
     exe = [json.loads(l)["executable"] for l in out.splitlines()
-           if '"executable":"' in l and json.loads(l).get("target", {}).get("name") == CRATE][0]
-    plain_checks(exe, os.path.join(ws, LESSON), os.path.join(ROOT, "lessons", LESSON, "lesson.toml"), env)
+           if '"executable":"' in l and json.loads(l).get("target", {}).get("name") == crate][0]
+    plain_checks(exe, os.path.join(ws, lesson), os.path.join(ROOT, "lessons", lesson, "lesson.toml"), env)
     took = time.perf_counter() - t0
-    BEYOND_BUILD["floor"].append(took - (built - t0))
+    if trace:
+        BEYOND_BUILD["floor"].append(took - (built - t0))
     return took
 
 
@@ -143,6 +145,9 @@ def plain_checks(exe, lesson_dir, lesson_toml, env):
                 method, path, headers, body = request_of(step, iscope)
                 ev = step.get("eventually")
                 deadline = time.perf_counter() + (ev["within_ms"] / 1000 if ev else 0)
+                if step.get("expect", {}).get("counters"):
+                    conn.request("GET", "/_kit/db")
+                    conn.getresponse().read()
                 while True:
                     try:
                         conn.request(method, path, body=body, headers=headers)
@@ -155,6 +160,9 @@ def plain_checks(exe, lesson_dir, lesson_toml, env):
                     data = resp.read()
                     # Polled as the checks poll: until its JSON values hold.
                     every = ev.get("every_ms", 100) / 1000 if ev else 0
+                    if step.get("expect", {}).get("counters"):
+                        conn.request("GET", "/_kit/db")
+                        conn.getresponse().read()
                     if not ev or holds(step.get("expect", {}), data) or time.perf_counter() + every >= deadline:
                         break
                     time.sleep(every)
@@ -247,9 +255,9 @@ def grade_once(ws, env):
     return took
 
 
-def check_once(ws, env, trace=False):
+def check_once(ws, env, trace=False, lesson=LESSON):
     t0 = time.perf_counter()
-    done = subprocess.run([apilings(), "check", LESSON], cwd=ws, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    done = subprocess.run([apilings(), "check", lesson], cwd=ws, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     took = time.perf_counter() - t0
     # The build's own duration, as the report prints it ("… in 0.31 s" / "fresh, … (0.07 s)").
     build = re.search(r"^build: .*?([\d.]+) s\b", done.stdout, re.M)
@@ -303,6 +311,22 @@ def main():
         rows.append(("save→verdict, one-line edit of lesson 1 (%d requests)" % nreqs,
                      med(floor), med(ours), "≤ 1.10"))
         print(f"floor {med(floor):.3f}s apilings {med(ours):.3f}s ratio {med(ours)/med(floor):.2f}", flush=True)
+
+        # The same on a database lesson: SQLite, a pool, and the kit's counters read per step.
+        shutil.copy(os.path.join(ROOT, "solutions", DB_LESSON, "src", "main.rs"), os.path.join(ws, DB_LESSON, "src", "main.rs"))
+        check_once(ws, env, lesson=DB_LESSON)
+        db_floor, db_ours = [], []
+        for i in range(args.reps):
+            for which in ("floor", "apilings") if i % 2 == 0 else ("apilings", "floor"):
+                n += 1
+                edit(ws, n, DB_LESSON)
+                if which == "floor":
+                    db_floor.append(floor_once(ws, floor_env, DB_LESSON, trace=False))
+                else:
+                    db_ours.append(check_once(ws, env, lesson=DB_LESSON))
+        rows.append(("save→verdict, one-line edit of lesson 14 (SQLite, a pool, counters)",
+                     med(db_floor), med(db_ours), "≤ 1.10"))
+        print(f"db floor {med(db_floor):.3f}s apilings {med(db_ours):.3f}s ratio {med(db_ours)/med(db_floor):.2f}", flush=True)
 
         switch = {}
         for lesson in lessons_of(ws):
