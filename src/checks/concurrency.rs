@@ -104,9 +104,11 @@ impl Executor {
             None => None,
         };
         let started = Instant::now();
-        let burst = futures_util::future::join_all(
-            (0..c.at_once).map(|_| self.timed(&request, &c.expect, scope, tap)),
-        );
+        let burst = async {
+            let all = (0..c.at_once).map(|_| self.timed(&request, &c.expect, scope, tap));
+            let done = futures_util::future::join_all(all).await;
+            (done, started.elapsed())
+        };
         let fast = async {
             let (fast, expect) = meanwhile.as_ref()?;
             // Sent once the slow ones are in their handlers (loopback connects in
@@ -115,8 +117,7 @@ impl Executor {
             tokio::time::sleep(alone / 8).await;
             Some(self.timed(fast, expect, scope, tap).await)
         };
-        let (burst, fast) = tokio::join!(burst, fast);
-        let together = started.elapsed();
+        let ((burst, together), fast) = tokio::join!(burst, fast);
         for one in burst {
             one?;
         }

@@ -143,18 +143,19 @@ impl Executor {
                 return StepOutcome::missed(placeholder_request(step), None, Some(why), vec![]);
             }
         };
-        let before = if step.expect.counters.is_empty() {
-            None
-        } else {
-            match self.counters().await {
-                Ok(c) => Some(c),
-                Err(why) => return StepOutcome::missed(request, None, Some(why), vec![]),
-            }
-        };
         let started = Instant::now();
         let mut sent = 0;
         let (response, failed) = loop {
             sent += 1;
+            // Counters are judged over each request alone, polls included.
+            let before = if step.expect.counters.is_empty() {
+                None
+            } else {
+                match self.counters().await {
+                    Ok(c) => Some(c),
+                    Err(why) => return StepOutcome::missed(request, None, Some(why), vec![]),
+                }
+            };
             let response = match self.send(&request).await {
                 Ok(r) => r,
                 Err(why) => return StepOutcome::missed(request, None, Some(why), vec![]),
