@@ -33,6 +33,15 @@ pub struct Args {
     command: Option<Command>,
 }
 
+/// A format of `grade`'s report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    /// One line per lesson, then every failure in full.
+    Text,
+    /// One JSON document (docs/grading.md).
+    Json,
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Create your workspace (default: ./apilings-workspace), or add what is missing to one.
@@ -55,6 +64,12 @@ enum Command {
         /// Only these lessons (default: all).
         #[arg(value_name = "LESSON")]
         only: Vec<String>,
+        /// How to write the report: `text` for people, `json` for programs (docs/grading.md).
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Write the report to this file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// Show the hints of a lesson's failing items.
     Hint {
@@ -112,7 +127,11 @@ pub async fn run(args: Args) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Check { lesson }) => check(&pack, &cwd, lesson.as_deref(), &opts).await,
-        Some(Command::Grade { only }) => grade(&pack, &cwd, &only, &opts).await,
+        Some(Command::Grade {
+            only,
+            format,
+            output,
+        }) => grade(&pack, &cwd, &only, &opts, format, output.as_deref()).await,
         Some(Command::Hint { lesson }) => hint(&pack, &cwd, lesson.as_deref()),
         Some(Command::Reset { lesson }) => {
             let ws = Workspace::open(&cwd)?;
@@ -375,7 +394,14 @@ async fn show_build_progress(
     }
 }
 
-async fn grade(pack: &Pack, cwd: &Path, names: &[String], opts: &RunOptions) -> Result<ExitCode> {
+async fn grade(
+    pack: &Pack,
+    cwd: &Path,
+    names: &[String],
+    opts: &RunOptions,
+    format: Format,
+    output: Option<&Path>,
+) -> Result<ExitCode> {
     // No workspace lock: grading writes nothing there, so it may run while the
     // TUI is open, and on a workspace it cannot write to at all.
     let ws = Workspace::open(cwd)?;
@@ -389,20 +415,40 @@ async fn grade(pack: &Pack, cwd: &Path, names: &[String], opts: &RunOptions) -> 
         opts.target_dir = cache_dir("grade-target");
     }
     let opts = &opts;
-    println!(
+    let mut reporter: Box<dyn Reporter> = match format {
+        Format::Text => Box::new(report::text::Summary::new(lessons.len())),
+        Format::Json => Box::new(report::json::Json),
+    };
+    // Standard output carries the report alone when a program reads it.
+    let heading = format!(
         "Grading {} lesson(s) in {} …",
         lessons.len(),
         ws.root().display()
     );
-    let mut reporter = report::text::Summary::new(lessons.len());
+    if format == Format::Text && output.is_none() {
+        println!("{heading}");
+    } else {
+        eprintln!("{heading}");
+    }
+    // Each lesson's part as it is graded, or all of it into the file at the end.
+    let mut kept = String::new();
     let run = session::grade(ws.root(), &lessons, opts, |r| {
-        print!("{}", reporter.lesson(r))
+        let part = reporter.lesson(r);
+        match output {
+            Some(_) => kept.push_str(&part),
+            None => print!("{part}"),
+        }
     });
     let graded = match unless_interrupted(run, "the build and the server").await {
         Ok(graded) => graded,
         Err(code) => return Ok(code),
     };
-    print!("{}", reporter.finish(&graded));
+    kept.push_str(&reporter.finish(&graded));
+    match output {
+        Some(path) => std::fs::write(path, kept)
+            .with_context(|| format!("cannot write the report to {}", path.display()))?,
+        None => print!("{kept}"),
+    }
     Ok(if graded.passed() {
         ExitCode::SUCCESS
     } else {

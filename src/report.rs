@@ -7,6 +7,7 @@
 //! the text reporters ([`text`]) behind the [`Reporter`] seam that cli picks
 //! from, and the TUI, which draws the same structured failure view ([`view`]).
 
+pub mod json;
 pub mod text;
 pub mod view;
 
@@ -47,8 +48,8 @@ impl RunReport {
     }
 }
 
-/// One way of showing results (plain text today; JSON and JUnit are further
-/// implementations). cli picks one per command and prints what it returns.
+/// One way of showing results (plain text, JSON; JUnit and exercism are
+/// further implementations). cli picks one per command and prints what it returns.
 pub trait Reporter {
     /// What to show when `report`'s lesson has been graded (they come one by one).
     fn lesson(&mut self, report: &RunReport) -> String;

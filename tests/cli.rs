@@ -531,6 +531,63 @@ fn grade_builds_once_and_a_broken_lesson_stops_only_itself() {
         "grade never writes progress"
     );
 
+    // The same grading for programs: one JSON document on stdout, nothing else there.
+    let out = apilings(&ws)
+        .args(["grade", "01", "02", "03", "--format", "json"])
+        .assert()
+        .code(1);
+    let doc: serde_json::Value = serde_json::from_slice(&out.get_output().stdout)
+        .unwrap_or_else(|e| panic!("stdout is one JSON document: {e}"));
+    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["passed"], false);
+    let lessons = doc["lessons"].as_array().unwrap();
+    let ids: Vec<&str> = lessons
+        .iter()
+        .map(|l| l["lesson"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        ["01-first-endpoint", "02-rest-resources", "03-validation"]
+    );
+    let verdicts = |l: &serde_json::Value| -> Vec<String> {
+        let items = l["items"].as_array().unwrap();
+        items
+            .iter()
+            .map(|i| i["verdict"]["verdict"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(verdicts(&lessons[0]).iter().all(|v| v == "pass"), "{doc}");
+    assert!(verdicts(&lessons[1]).iter().all(|v| v == "fail"), "{doc}");
+    let failure = &lessons[1]["items"][0]["verdict"];
+    assert!(
+        failure["request"]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://127.0.0.1:")
+    );
+    assert!(
+        failure["assertions"][0]["expected"].is_string(),
+        "{failure}"
+    );
+    assert_eq!(lessons[2]["stopped"]["kind"], "build_failed");
+    assert!(
+        lessons[2]["build"]["diagnostics"][0]["location"]
+            .as_str()
+            .is_some_and(|l| l.contains("src/main.rs:")),
+        "{}",
+        lessons[2]["build"]
+    );
+    // Into a file: the same document, and the heading on stderr only.
+    let file = ws.join("report.json");
+    apilings(&ws)
+        .args(["grade", "01", "--format", "json", "--output"])
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout("");
+    let doc: serde_json::Value = serde_json::from_slice(&fs::read(&file).unwrap()).unwrap();
+    assert_eq!(doc["passed"], true);
+
     write_solution("02-rest-resources");
     write_solution("03-validation");
     apilings(&ws)
