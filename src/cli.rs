@@ -449,7 +449,14 @@ async fn grade(
             .with_context(|| format!("cannot write the report to {}", path.display()))?,
         None => print!("{kept}"),
     }
-    Ok(if graded.passed() {
+    let could_not_grade = graded
+        .lessons
+        .iter()
+        .any(|l| matches!(l.stopped, Some(report::Stopped::Infrastructure { .. })));
+    Ok(if could_not_grade {
+        // Not the learner's doing (cargo missing, no port, a lesson's own bug).
+        ExitCode::from(2)
+    } else if graded.passed() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

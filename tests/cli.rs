@@ -587,6 +587,23 @@ fn grade_builds_once_and_a_broken_lesson_stops_only_itself() {
         .stdout("");
     let doc: serde_json::Value = serde_json::from_slice(&fs::read(&file).unwrap()).unwrap();
     assert_eq!(doc["passed"], true);
+    // No cargo to run is apilings' failure, not the learner's: exit 2, said in the report.
+    let out = apilings(&ws)
+        .env("CARGO", ws.join("no-such-cargo"))
+        .args(["grade", "01", "--format", "json"])
+        .assert()
+        .code(2);
+    let doc: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(
+        doc["lessons"][0]["stopped"]["kind"], "infrastructure",
+        "{doc}"
+    );
+    assert!(
+        doc["lessons"][0]["stopped"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("could not run cargo")),
+        "{doc}"
+    );
 
     write_solution("02-rest-resources");
     write_solution("03-validation");
