@@ -146,7 +146,7 @@ def plain_checks(exe, lesson_dir, lesson_toml, env):
                 ev = step.get("eventually")
                 deadline = time.perf_counter() + (ev["within_ms"] / 1000 if ev else 0)
                 if step.get("expect", {}).get("counters"):
-                    conn.request("GET", "/_kit/db")
+                    conn.request("GET", "/_kit/counters")
                     conn.getresponse().read()
                 while True:
                     try:
@@ -161,7 +161,7 @@ def plain_checks(exe, lesson_dir, lesson_toml, env):
                     # Polled as the checks poll: until its JSON values hold.
                     every = ev.get("every_ms", 100) / 1000 if ev else 0
                     if step.get("expect", {}).get("counters"):
-                        conn.request("GET", "/_kit/db")
+                        conn.request("GET", "/_kit/counters")
                         conn.getresponse().read()
                     if not ev or holds(step.get("expect", {}), data) or time.perf_counter() + every >= deadline:
                         break

@@ -2,8 +2,8 @@
 //! `{{templates}}` ([`template`]), and one home per check kind: requests
 //! (pure evaluation of a recorded response in [`eval`], the executor that
 //! sends them in [`exec`], polling with `eventually`), requests sent at once
-//! ([`concurrency`]), counters of the layer under the server ([`counters`])
-//! and starts of the server ([`start`]).
+//! ([`concurrency`]), counters of the layer under the server ([`counters`]),
+//! streams of server-sent events ([`stream`]) and starts of the server ([`start`]).
 //! It knows nothing of cargo, processes or the TUI: it grades whatever listens on a port.
 
 pub mod concurrency;
@@ -12,4 +12,5 @@ pub mod eval;
 pub mod exec;
 pub mod model;
 pub mod start;
+pub mod stream;
 pub mod template;

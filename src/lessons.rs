@@ -285,14 +285,14 @@ fn load_lesson(files: &PackFiles, dir: &str) -> Result<Lesson, PackError> {
         }
         match (
             &item.start,
-            item.steps.is_empty() && item.concurrency.is_none(),
+            item.steps.is_empty() && item.concurrency.is_none() && item.stream.is_none(),
         ) {
             (None, true) => {
                 return Err(PackError::invalid(
                     label,
                     at(&format!("\"{}\"", item.id)),
                     format!(
-                        "item `{}` has no [[item.step]] (and no `start` or `concurrency`): it checks nothing",
+                        "item `{}` has no [[item.step]] (and no `start`, `concurrency` or `stream`): it checks nothing",
                         item.id
                     ),
                 ));
@@ -302,7 +302,7 @@ fn load_lesson(files: &PackFiles, dir: &str) -> Result<Lesson, PackError> {
                     label,
                     at(&format!("\"{}\"", item.id)),
                     format!(
-                        "item `{}` has both `start` and requests (steps or `concurrency`): a start item runs its own server, requests need the shared one; split it in two",
+                        "item `{}` has both `start` and requests (steps, `concurrency` or `stream`): a start item runs its own server, requests need the shared one; split it in two",
                         item.id
                     ),
                 ));
@@ -381,6 +381,11 @@ fn load_lesson(files: &PackFiles, dir: &str) -> Result<Lesson, PackError> {
             let expected = raw_strings(&raw, &[("item", index), ("concurrency", usize::MAX)]);
             check_names(expected.iter(), &names, &label, text)?;
         }
+        if let Some(s) = &item.stream {
+            check_names(request_strings(&s.request).iter(), &names, &label, text)?;
+            let expected = raw_strings(&raw, &[("item", index), ("stream", usize::MAX)]);
+            check_names(expected.iter(), &names, &label, text)?;
+        }
     }
     // A pack is input too: what it says is shown as text, never as terminal controls.
     let clean = crate::report::clean;
@@ -427,6 +432,11 @@ fn timing_problem(item: &crate::checks::model::Item) -> Option<String> {
             ));
         }
     }
+    if let Some(s) = &item.stream
+        && let Some(problem) = stream_problem(item, s)
+    {
+        return Some(problem);
+    }
     let c = item.concurrency.as_ref()?;
     if !(2..=64).contains(&c.at_once) {
         return Some(format!("`at_once` must be 2 to 64, got {}", c.at_once));
@@ -451,6 +461,48 @@ fn timing_problem(item: &crate::checks::model::Item) -> Option<String> {
         )),
         _ => None,
     }
+}
+
+/// What is wrong with a `stream` table's values, if anything.
+fn stream_problem(
+    item: &crate::checks::model::Item,
+    s: &crate::checks::model::EventStream,
+) -> Option<String> {
+    if item.concurrency.is_some() {
+        return Some(
+            "an item has `concurrency` or `stream`, not both: each is its last step; split it in two"
+                .into(),
+        );
+    }
+    if !(1..=60_000).contains(&s.within_ms) {
+        return Some(format!(
+            "`stream.within_ms` must be 1 to 60000, got {}",
+            s.within_ms
+        ));
+    }
+    if let Some(f) = s.first_before
+        && !(f > 0.0 && f < 1.0)
+    {
+        return Some(format!(
+            "`stream.first_before` is a fraction of the stream's time: more than 0 and less than 1, got {f}"
+        ));
+    }
+    if s.gap_ms.is_some_and(|g| g == 0 || g >= s.within_ms) {
+        return Some("`stream.gap_ms` must be more than 0 and less than `within_ms`".into());
+    }
+    let d = s.disconnect.as_ref()?;
+    if d.after == 0 || d.wait_ms == 0 || d.counters.is_empty() {
+        return Some(
+            "`stream.disconnect` needs `after` ≥ 1 event, `wait_ms` > 0 and at least one counter"
+                .into(),
+        );
+    }
+    if s.last.is_some() || s.text.is_some() || s.first_before.is_some() {
+        return Some(
+            "a stream the client leaves has no last event: `last`, `text` and `first_before` need a stream read to its end; split it in two items".into(),
+        );
+    }
+    None
 }
 
 /// The strings under a path of the lesson's raw TOML: `("item", 2)` is the

@@ -245,6 +245,7 @@ fn problems_of(label: &str, report: &RunReport, f: &Fixture) -> Vec<String> {
 fn times_anything(lesson: &Lesson) -> bool {
     lesson.items.iter().any(|i| {
         i.concurrency.is_some()
+            || i.stream.is_some()
             || i.steps
                 .iter()
                 .any(|s| s.eventually.is_some() || s.expect.within_ms.is_some())

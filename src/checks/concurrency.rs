@@ -131,12 +131,7 @@ impl Executor {
         if failed.is_empty() {
             return Ok(());
         }
-        Err(Box::new(Missed {
-            request,
-            response: None,
-            error: None,
-            assertions: failed,
-        }))
+        Err(Missed::new(request, None, None, failed))
     }
 
     /// `at_once` requests sent together, with the `meanwhile` one among them.
@@ -174,14 +169,7 @@ impl Executor {
         })
     }
     fn render(&self, r: &Request, scope: &Scope) -> Result<RequestRecord, Box<Missed>> {
-        self.render_request(r, scope).map_err(|why| {
-            Box::new(Missed {
-                request: RequestRecord::none(),
-                response: None,
-                error: Some(why),
-                assertions: Vec::new(),
-            })
-        })
+        self.render_request(r, scope).map_err(Missed::unrendered)
     }
 
     /// Sends `request`, checks `expect` on its response, and says how long it took.
@@ -192,14 +180,8 @@ impl Executor {
         scope: &Scope,
         tap: &dyn ServerTap,
     ) -> Result<Duration, Box<Missed>> {
-        let missed = |response, error, assertions| {
-            Box::new(Missed {
-                request: request.clone(),
-                response,
-                error,
-                assertions,
-            })
-        };
+        let missed =
+            |response, error, assertions| Missed::new(request.clone(), response, error, assertions);
         let response = self
             .send(request)
             .await

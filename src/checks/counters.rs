@@ -13,7 +13,7 @@ use super::template::{Scope, TemplateError};
 use crate::report::{Assertion, RequestRecord};
 
 /// Where the kit serves its counters, as a JSON object of numbers.
-pub const PATH: &str = "/_kit/db";
+pub const PATH: &str = "/_kit/counters";
 
 /// What a counter is, in the learner's words.
 fn described(name: &str) -> String {
@@ -32,11 +32,12 @@ pub fn evaluate(
     after: &Json,
     response: Option<&Json>,
     scope: &Scope,
+    during: &str,
 ) -> Result<Vec<Assertion>, TemplateError> {
     let mut out = Vec::new();
     for (name, p) in expected {
         let count = |v: &Json| v.get(name).and_then(Json::as_i64);
-        let subject = format!("{} during this request", described(name));
+        let subject = format!("{} {during}", described(name));
         let Some(change) = count(after).zip(count(before)).map(|(a, b)| a - b) else {
             out.push(Assertion {
                 subject,
@@ -101,6 +102,7 @@ mod tests {
             &after,
             response.as_ref(),
             &Scope::default(),
+            "during this request",
         )
         .unwrap()
         .into_iter()
@@ -139,7 +141,7 @@ mod tests {
         assert_eq!(
             failures("counters = { queries = 1 }", at(0), at(1), None),
             [
-                "queries during this request a counter the kit keeps: the kit's /_kit/db has no `queries`"
+                "queries during this request a counter the kit keeps: the kit's /_kit/counters has no `queries`"
             ]
         );
     }

@@ -94,8 +94,9 @@ impl Executor {
         tap: &dyn ServerTap,
         afterwards: &mut Vec<NeverPrinted>,
     ) -> Verdict {
-        // The requests sent at once count as the last step.
-        let steps = item.steps.len() + usize::from(item.concurrency.is_some());
+        // Requests sent at once, or a stream, count as the last step.
+        let steps =
+            item.steps.len() + usize::from(item.concurrency.is_some() || item.stream.is_some());
         let mut scope = run_scope.clone();
         for (name, template) in &item.vars {
             match scope.render(template) {
@@ -130,6 +131,12 @@ impl Executor {
         if let Some(c) = &item.concurrency {
             let mark = tap.mark();
             if let Err(missed) = self.run_concurrency(c, &scope, tap).await {
+                return failed(*missed, (steps, steps), None, tap, mark).await;
+            }
+        }
+        if let Some(s) = &item.stream {
+            let mark = tap.mark();
+            if let Err(missed) = self.run_stream(s, &scope, tap).await {
                 return failed(*missed, (steps, steps), None, tap, mark).await;
             }
         }
@@ -176,6 +183,7 @@ impl Executor {
                     &after,
                     list.as_ref(),
                     scope,
+                    "during this request",
                 ) {
                     Ok(more) => assertions.extend(more),
                     Err(e) => assessed = Err(e),
@@ -305,36 +313,8 @@ impl Executor {
     pub(super) async fn send(&self, request: &RequestRecord) -> Result<Response, String> {
         let bound = self.limits.request;
         let started = Instant::now();
-        let method = reqwest::Method::from_bytes(request.method.as_bytes())
-            .map_err(|e| format!("bad method: {e}"))?;
-        let mut builder = self.client.request(method, &request.url);
-        for (name, value) in &request.headers {
-            builder = builder.header(name, value);
-        }
-        if let Some(body) = &request.body {
-            builder = builder.body(body.clone());
-        }
-        let mut resp = match tokio::time::timeout(bound, builder.send()).await {
-            Err(_) => {
-                return Err(format!(
-                    "no response within {} (the request bound): the server accepted the request but never answered",
-                    secs(bound)
-                ));
-            }
-            Ok(Err(e)) => return Err(describe_send_error(&e)),
-            Ok(Ok(r)) => r,
-        };
-        let status = resp.status().as_u16();
-        let headers = resp
-            .headers()
-            .iter()
-            .map(|(n, v)| {
-                (
-                    n.as_str().to_string(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
+        let (mut resp, head) = self.open(request).await?;
+        let status = head.status;
         let mut body = Vec::new();
         let mut body_truncated = false;
         loop {
@@ -365,12 +345,63 @@ impl Executor {
             }
         }
         Ok(Response {
-            status,
-            headers,
             body,
             body_truncated,
             elapsed: started.elapsed(),
+            ..head
         })
+    }
+
+    /// Sends `request` and waits, within the request bound, for the head of
+    /// its response: the body is left to read, and the head is a [`Response`]
+    /// with no body yet.
+    pub(super) async fn open(
+        &self,
+        request: &RequestRecord,
+    ) -> Result<(reqwest::Response, Response), String> {
+        let bound = self.limits.request;
+        let started = Instant::now();
+        let method = reqwest::Method::from_bytes(request.method.as_bytes())
+            .map_err(|e| format!("bad method: {e}"))?;
+        let mut builder = self.client.request(method, &request.url);
+        for (name, value) in &request.headers {
+            builder = builder.header(name, value);
+        }
+        if let Some(body) = &request.body {
+            builder = builder.body(body.clone());
+        }
+        let resp = match tokio::time::timeout(bound, builder.send()).await {
+            Err(_) => {
+                return Err(format!(
+                    "no response within {} (the request bound): the server accepted the request but never answered",
+                    secs(bound)
+                ));
+            }
+            Ok(Err(e)) => return Err(describe_send_error(&e)),
+            Ok(Ok(r)) => r,
+        };
+        let head = Response {
+            status: resp.status().as_u16(),
+            headers: resp
+                .headers()
+                .iter()
+                .map(|(n, v)| {
+                    (
+                        n.as_str().to_string(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
+                .collect(),
+            body: Vec::new(),
+            body_truncated: false,
+            elapsed: started.elapsed(),
+        };
+        Ok((resp, head))
+    }
+
+    /// The bounds this executor keeps.
+    pub(super) fn limits(&self) -> Limits {
+        self.limits
     }
 
     /// The response as it is shown: binary bodies summarised, nothing a
@@ -448,6 +479,27 @@ impl NeverPrinted {
     }
 }
 
+impl Missed {
+    pub(super) fn new(
+        request: RequestRecord,
+        response: Option<ResponseRecord>,
+        error: Option<String>,
+        assertions: Vec<crate::report::Assertion>,
+    ) -> Box<Self> {
+        Box::new(Missed {
+            request,
+            response,
+            error,
+            assertions,
+        })
+    }
+
+    /// A request that could not be rendered, with why.
+    pub(super) fn unrendered(why: String) -> Box<Self> {
+        Missed::new(RequestRecord::none(), None, Some(why), Vec::new())
+    }
+}
+
 impl StepOutcome {
     fn missed(
         request: RequestRecord,
@@ -455,12 +507,7 @@ impl StepOutcome {
         error: Option<String>,
         assertions: Vec<crate::report::Assertion>,
     ) -> Self {
-        StepOutcome::Missed(Box::new(Missed {
-            request,
-            response,
-            error,
-            assertions,
-        }))
+        StepOutcome::Missed(Missed::new(request, response, error, assertions))
     }
 }
 
@@ -537,7 +584,7 @@ fn is_not_http(cause: &str) -> bool {
     c.contains("invalid http") || c.contains("parse") || c.contains("message head is too large")
 }
 
-fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+pub(super) fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     let mut cur = e;
     while let Some(next) = cur.source() {
         cur = next;

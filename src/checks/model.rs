@@ -36,6 +36,75 @@ pub struct Item {
     pub start: Option<Start>,
     /// Requests sent at once after the steps (see [`Concurrency`]).
     pub concurrency: Option<Concurrency>,
+    /// A stream of server-sent events read after the steps (see [`EventStream`]).
+    pub stream: Option<EventStream>,
+}
+
+/// A request answered with server-sent events, read as they arrive: what the
+/// events say, when they arrive, and what the server does when the client
+/// leaves early. See [`crate::checks::stream`].
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventStream {
+    /// The request that opens the stream.
+    pub request: Request,
+    /// Expectations on the response's status and headers (the body is the events).
+    #[serde(default)]
+    pub expect: Expect,
+    /// What every event but the last must satisfy.
+    pub each: Option<EventExpect>,
+    /// What the last event must satisfy (e.g. `event = "done"`).
+    pub last: Option<EventExpect>,
+    /// The number of events, the last included.
+    #[serde(default, deserialize_with = "opt_predicate")]
+    pub count: Option<Predicate>,
+    /// The data of every event but the last, concatenated.
+    #[serde(default, deserialize_with = "opt_predicate")]
+    pub text: Option<Predicate>,
+    /// The first event arrives before this fraction of the whole stream's
+    /// time (a buffered stream sends its first event with its last).
+    pub first_before: Option<f64>,
+    /// The most milliseconds between two things arriving (events or
+    /// keep-alive comments), from the response's head on.
+    pub gap_ms: Option<u64>,
+    /// The most milliseconds the whole stream may take.
+    #[serde(default = "default_stream_ms")]
+    pub within_ms: u64,
+    /// Leave after some events and watch what the server does then.
+    pub disconnect: Option<Disconnect>,
+}
+
+fn default_stream_ms() -> u64 {
+    10_000
+}
+
+/// What one server-sent event must satisfy.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventExpect {
+    /// Its type; an event without an `event:` field is a `message` (as
+    /// browsers' `EventSource` sees it).
+    pub event: Option<String>,
+    /// Its data (the `data:` lines joined by newlines).
+    #[serde(default, deserialize_with = "opt_predicate")]
+    pub data: Option<Predicate>,
+    /// Values in its data read as JSON, by JSON pointer.
+    #[serde(default, deserialize_with = "pointer_map")]
+    pub json: BTreeMap<Pointer, Predicate>,
+}
+
+/// The client leaves after `after` events; `wait_ms` later the change of the
+/// kit's counters since it left must satisfy `counters` (work for nobody stopped).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Disconnect {
+    /// Events read before closing the connection.
+    pub after: usize,
+    /// How long to watch the counters after closing.
+    pub wait_ms: u64,
+    /// Predicates on the counters' change from closing to `wait_ms` later.
+    #[serde(deserialize_with = "counter_map")]
+    pub counters: BTreeMap<String, Predicate>,
 }
 
 /// The same request sent `at_once` times at the same moment, after it was sent

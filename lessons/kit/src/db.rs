@@ -4,13 +4,14 @@
 //! Every statement waits [`ROUND_TRIP`] first, like a database across a
 //! network: a query is cheap to write and costly to send. What reaches the
 //! database is counted (connections opened, statements run), and the checks
-//! read the counts at `GET /_kit/db`, before and after a request.
+//! read the counts at `GET /_kit/counters`, before and after a request.
 
 use std::sync::Once;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 pub use rusqlite::Connection;
+use rusqlite::trace::{TraceEvent, TraceEventCodes};
 
 /// The database file, in the lesson's folder (the server's working directory).
 pub const PATH: &str = "library.db";
@@ -32,12 +33,12 @@ pub fn connect() -> rusqlite::Result<Connection> {
     std::thread::sleep(ROUND_TRIP);
     let mut conn = Connection::open(PATH)?;
     conn.busy_timeout(Duration::from_secs(5))?;
-    conn.trace(Some(one_statement));
+    conn.trace_v2(TraceEventCodes::SQLITE_TRACE_STMT, Some(one_statement));
     CONNECTIONS.fetch_add(1, Ordering::Relaxed);
     Ok(conn)
 }
 
-fn one_statement(_sql: &str) {
+fn one_statement(_statement: TraceEvent<'_>) {
     STATEMENTS.fetch_add(1, Ordering::Relaxed);
     std::thread::sleep(ROUND_TRIP);
 }
@@ -95,17 +96,3 @@ fn seed() -> rusqlite::Result<()> {
     )
 }
 
-/// The routes the checks read the counts at.
-pub(crate) fn routes() -> axum::Router {
-    use axum::routing::get;
-    axum::Router::new().route(
-        "/_kit/db",
-        get(|| async {
-            let (connections, statements) = counts();
-            axum::Json(serde_json::json!({
-                "connections_opened": connections,
-                "statements": statements,
-            }))
-        }),
-    )
-}

@@ -5,6 +5,7 @@ use std::net::Ipv4Addr;
 
 pub mod db;
 pub mod legacy;
+pub mod model;
 pub mod reports;
 
 /// Worker threads of every lesson server: fixed, so timing checks mean the
@@ -17,8 +18,9 @@ pub const WORKER_THREADS: usize = 2;
 /// environment variable, 3000 when unset, so that you can also try a lesson
 /// yourself with `cargo run -p <lesson crate>` and `curl`.
 ///
-/// Also answers `GET /_kit/db` with what reached the lessons' database (see
-/// [`db`]): the checks read it; your routes never need it.
+/// Also answers `GET /_kit/counters` with what reached the lessons' database
+/// (see [`db`]) and what the model produced (see [`model`]): the checks read
+/// it; your routes never need it.
 ///
 /// Installs a plain-text `tracing` subscriber at INFO unless your `main` has
 /// installed one already (to log before calling `serve`): yours is kept.
@@ -43,10 +45,25 @@ pub fn serve(app: axum::Router) {
             .await
             .unwrap_or_else(|e| fail(&format!("cannot listen on 127.0.0.1:{port}: {e}")));
         tracing::info!("listening on http://127.0.0.1:{port}");
-        if let Err(e) = axum::serve(listener, app.merge(db::routes())).await {
+        if let Err(e) = axum::serve(listener, app.merge(counters())).await {
             fail(&format!("server error: {e}"));
         }
     });
+}
+
+/// The route the checks read the kit's counts at.
+fn counters() -> axum::Router {
+    axum::Router::new().route(
+        "/_kit/counters",
+        axum::routing::get(|| async {
+            let (connections, statements) = db::counts();
+            axum::Json(serde_json::json!({
+                "connections_opened": connections,
+                "statements": statements,
+                "chunks_produced": model::chunks_produced(),
+            }))
+        }),
+    )
 }
 
 fn fail(message: &str) -> ! {

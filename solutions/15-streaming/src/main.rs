@@ -1,0 +1,59 @@
+//! Lesson 15: stream a model's answer as server-sent events, each chunk sent
+//! as it is produced, then `done`. A solution.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::extract::rejection::JsonRejection;
+use axum::http::StatusCode;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use futures_util::{StreamExt, stream};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StreamRequest {
+    prompt: String,
+}
+
+#[derive(Serialize)]
+struct ErrorBody {
+    error: &'static str,
+    message: String,
+}
+
+fn app() -> Router {
+    Router::new()
+        .route("/health", get(|| async { "ok" }))
+        .route("/stream", post(stream_answer))
+}
+
+/// Checks the request first (once events flow the status is sent), then
+/// answers with the model's chunks as `message` events and a final `done`.
+async fn stream_answer(body: Result<Json<StreamRequest>, JsonRejection>) -> Response {
+    let prompt = match body {
+        Ok(Json(r)) if !r.prompt.trim().is_empty() => r.prompt,
+        Ok(_) => return invalid("`prompt` must not be empty".into()),
+        Err(e) => return invalid(e.body_text()),
+    };
+    // Lazy: the model runs while the client reads, and stops when it leaves.
+    let chunks = kit::model::generate(&prompt)
+        .map(|chunk| Ok::<_, Infallible>(Event::default().event("message").data(chunk)));
+    // Some data: axum writes no `data:` line for "", and EventSource ignores such an event.
+    let done = stream::once(async { Ok::<_, Infallible>(Event::default().event("done").data("[DONE]")) });
+    Sse::new(chunks.chain(done))
+        .keep_alive(KeepAlive::new().interval(Duration::from_millis(500)))
+        .into_response()
+}
+
+fn invalid(message: String) -> Response {
+    let body = ErrorBody { error: "validation", message };
+    (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
+}
+
+fn main() {
+    kit::serve(app());
+}
