@@ -1,7 +1,8 @@
 //! The check engine: the vocabulary written in `lesson.toml` ([`model`]),
 //! `{{templates}}` ([`template`]), and one home per check kind: requests
 //! (pure evaluation of a recorded response in [`eval`], the executor that
-//! sends them in [`exec`], polling with `eventually`), requests sent at once
+//! sends them in [`exec`], polling with `eventually`, structured logs in
+//! [`logs`]), requests sent at once
 //! ([`concurrency`]), counters of the layer under the server ([`counters`]),
 //! streams of server-sent events ([`stream`]) and starts of the server ([`start`]).
 //! It knows nothing of cargo, processes or the TUI: it grades whatever listens on a port.
@@ -10,6 +11,7 @@ pub mod concurrency;
 pub mod counters;
 pub mod eval;
 pub mod exec;
+pub mod logs;
 pub mod model;
 pub mod start;
 pub mod stream;

@@ -360,17 +360,27 @@ fn load_lesson(files: &PackFiles, dir: &str) -> Result<Lesson, PackError> {
                 ));
             }
             check_names(request_strings(&step.request).iter(), &names, &label, text)?;
+            // Templates in what the step expects of the response; then its own
+            // captures, known to what it expects of the server (`output`, `logged`).
+            let expect = raw
+                .get("item")
+                .and_then(|i| i.get(index))
+                .and_then(|i| i.get("step"))
+                .and_then(|st| st.get(step_index))
+                .and_then(|st| st.get("expect"))
+                .and_then(toml::Value::as_table);
+            let (mut server, mut response) = (Vec::new(), Vec::new());
+            for (key, value) in expect.into_iter().flatten() {
+                let side = if matches!(key.as_str(), "output" | "logged") {
+                    &mut server
+                } else {
+                    &mut response
+                };
+                side.extend(toml_strings(value));
+            }
+            check_names(response.iter(), &names, &label, text)?;
             names.extend(step.capture.keys().cloned());
-            // Templates in what the step expects: its own captures are known there.
-            let expected = raw_strings(
-                &raw,
-                &[
-                    ("item", index),
-                    ("step", step_index),
-                    ("expect", usize::MAX),
-                ],
-            );
-            check_names(expected.iter(), &names, &label, text)?;
+            check_names(server.iter(), &names, &label, text)?;
         }
         if let Some(c) = &item.concurrency {
             let mut texts = request_strings(&c.request);

@@ -202,6 +202,13 @@ pub fn evaluate_server(
             passed: server.ended.is_none() == want,
         });
     }
+    if !expect.logged.is_empty() {
+        out.push(super::logs::evaluate(
+            &expect.logged,
+            &server.output,
+            scope,
+        )?);
+    }
     if let Some(p) = &expect.output {
         check_output(&mut out, p, &server.output, scope)?;
         // "Never printed" cannot be shown once lines are gone: fail rather than guess.

@@ -152,7 +152,7 @@ impl Executor {
         };
         let started = Instant::now();
         let mut sent = 0;
-        let (response, failed) = loop {
+        let (response, failed, captured, capture_error) = loop {
             sent += 1;
             // Counters are judged over each request alone, polls included.
             let before = if step.expect.counters.is_empty() {
@@ -167,7 +167,16 @@ impl Executor {
                 Ok(r) => r,
                 Err(why) => return StepOutcome::missed(request, None, Some(why), vec![]),
             };
-            let mut assessed = self.assess(&step.expect, &response, scope, tap).await;
+            // The step's own captures are known to what it expects of the
+            // server (`logged`, `output`): "the line with the new user's id".
+            let (captured, capture_error) = take_captures(step, &response, scope);
+            let mut assessed = self
+                .assess_with(&step.expect, &response, scope, &captured, tap)
+                .await;
+            if let (Err(_), Some(why)) = (&assessed, &capture_error) {
+                let record = self.record(&response);
+                return StepOutcome::missed(request, Some(record), Some(why.clone()), vec![]);
+            }
             if let (Some(before), Ok(assertions)) = (&before, &mut assessed) {
                 let after = match self.counters().await {
                     Ok(c) => c,
@@ -201,7 +210,7 @@ impl Executor {
                 Some(ev) if !failed.is_empty() && poll_again(ev, started.elapsed()) => {
                     tokio::time::sleep(Duration::from_millis(ev.every_ms)).await;
                 }
-                _ => break (response, failed),
+                _ => break (response, failed, captured, capture_error),
             }
         };
         if !failed.is_empty() {
@@ -215,16 +224,11 @@ impl Executor {
             });
             return StepOutcome::missed(request, Some(record), why, failed);
         }
-        for (name, cap) in &step.capture {
-            match eval::capture(cap, &response) {
-                Ok(value) => scope.set_json(name.clone(), value),
-                Err(why) => {
-                    let record = self.record(&response);
-                    let why = format!("could not capture `{name}`: {why}");
-                    return StepOutcome::missed(request, Some(record), Some(why), vec![]);
-                }
-            }
+        if let Some(why) = capture_error {
+            let record = self.record(&response);
+            return StepOutcome::missed(request, Some(record), Some(why), vec![]);
         }
+        *scope = captured;
         StepOutcome::Held(request)
     }
 
@@ -237,6 +241,19 @@ impl Executor {
         scope: &Scope,
         tap: &dyn ServerTap,
     ) -> Result<Vec<crate::report::Assertion>, TemplateError> {
+        self.assess_with(expect, response, scope, scope, tap).await
+    }
+
+    /// [`Executor::assess`], with `server_scope` (the step's captures added)
+    /// for what it expects of the server.
+    async fn assess_with(
+        &self,
+        expect: &Expect,
+        response: &Response,
+        scope: &Scope,
+        server_scope: &Scope,
+        tap: &dyn ServerTap,
+    ) -> Result<Vec<crate::report::Assertion>, TemplateError> {
         let mut assertions = eval::evaluate(expect, response, scope)?;
         assertions.extend(eval::secrets_in_response(response, &self.secrets));
         if expect.watches_server() {
@@ -246,7 +263,7 @@ impl Executor {
                 ended: tap.ended(),
                 dropped: tap.dropped(),
             };
-            assertions.extend(eval::evaluate_server(expect, &state, scope)?);
+            assertions.extend(eval::evaluate_server(expect, &state, server_scope)?);
         }
         Ok(assertions)
     }
@@ -543,6 +560,22 @@ async fn failed(
         server_output: tap.since(mark),
         ..Failure::new(step, steps, missed.request)
     }))
+}
+
+/// `scope` with the step's captures from `response`, and why the first that
+/// could not be taken failed.
+fn take_captures(step: &Step, response: &Response, scope: &Scope) -> (Scope, Option<String>) {
+    let mut captured = scope.clone();
+    let mut error = None;
+    for (name, cap) in &step.capture {
+        match eval::capture(cap, response) {
+            Ok(value) => captured.set_json(name.clone(), value),
+            Err(why) => {
+                error.get_or_insert(format!("could not capture `{name}`: {why}"));
+            }
+        }
+    }
+    (captured, error)
 }
 
 /// True while another poll of an `eventually` step, after its pause, still

@@ -316,6 +316,10 @@ pub struct Expect {
     /// the response is in: e.g. `{ not_contains = "{{env.API_KEY}}" }`.
     #[serde(default, deserialize_with = "opt_predicate")]
     pub output: Option<Predicate>,
+    /// Some JSON line the server printed so far has fields that satisfy these
+    /// (see [`crate::checks::logs`]): `{ message = "user created", user_id = "{{id}}" }`.
+    #[serde(default, deserialize_with = "counter_map")]
+    pub logged: BTreeMap<String, Predicate>,
     /// `true`: the server process is still running after this step (a panic in
     /// one handler must not end it).
     pub running: Option<bool>,
@@ -332,7 +336,7 @@ pub struct Expect {
 impl Expect {
     /// True when the expectation looks at the server process, not only the response.
     pub fn watches_server(&self) -> bool {
-        self.output.is_some() || self.running.is_some()
+        self.output.is_some() || self.running.is_some() || !self.logged.is_empty()
     }
 }
 

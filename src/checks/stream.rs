@@ -17,8 +17,8 @@ use serde_json::Value as Json;
 use super::exec::{Executor, Missed, ServerTap};
 use super::model::{EventExpect, EventStream};
 use super::template::{Scope, TemplateError, lesson_bug};
-use crate::report::view::duration;
 use crate::report::Assertion;
+use crate::report::view::duration;
 
 /// Something that arrived on the stream, and when (from sending the request).
 #[derive(Debug, Clone, PartialEq)]

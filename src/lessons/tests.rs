@@ -116,6 +116,52 @@ fn a_capture_is_only_known_after_its_step() {
 }
 
 #[test]
+fn own_captures_are_known_to_what_a_step_expects_of_the_server_only() {
+    let step = |expect: &str| {
+        format!(
+            "{GOOD}\n[[item]]\nid = \"t\"\ntitle = \"T\"\nhints = [\"h\"]\n  [[item.step]]\n  request = {{ method = \"POST\", path = \"/users\" }}\n  capture = {{ new = {{ json = \"/id\" }} }}\n  expect = {{ {expect} }}\n"
+        )
+    };
+    pack_with(&step("logged = { user_id = \"{{new}}\" }")).unwrap();
+    pack_with(&step("output = { contains = \"user {{new}}\" }")).unwrap();
+    let e = error_of(&step("json = { \"/id\" = \"{{new}}\" }"));
+    assert!(e.contains("unknown template variable `{{new}}`"), "{e}");
+}
+
+#[test]
+fn stream_values_that_could_not_fail_or_pass_are_refused() {
+    let stream = |values: &str| {
+        format!(
+            "{GOOD}\n[[item]]\nid = \"t\"\ntitle = \"T\"\nhints = [\"h\"]\n  [item.stream]\n  request = {{ path = \"/stream\" }}\n  {values}\n"
+        )
+    };
+    pack_with(&stream("first_before = 0.5")).unwrap();
+    pack_with(&stream(
+        "disconnect = { after = 2, wait_ms = 500, counters = { chunks_produced = { le = 2 } } }",
+    ))
+    .unwrap();
+    for (values, says) in [
+        ("first_before = 1.0", "more than 0 and less than 1"),
+        ("gap_ms = 20000", "`stream.gap_ms` must be"),
+        ("within_ms = 0", "`stream.within_ms` must be 1 to 60000"),
+        (
+            "disconnect = { after = 0, wait_ms = 500, counters = { chunks_produced = 0 } }",
+            "`after` ≥ 1",
+        ),
+        (
+            "last = { event = \"done\" }\n  disconnect = { after = 2, wait_ms = 500, counters = { chunks_produced = 0 } }",
+            "has no last event",
+        ),
+        ("each = { evnt = \"message\" }", "unknown field `evnt`"),
+    ] {
+        let e = error_of(&stream(values));
+        assert!(e.contains(says), "{values}: {e}");
+    }
+    let e = error_of(&stream("last = { data = \"{{nope}}\" }"));
+    assert!(e.contains("unknown template variable `{{nope}}`"), "{e}");
+}
+
+#[test]
 fn rules_of_the_format_are_enforced() {
     let err = error_of(&GOOD.replace("hints = [\"h\"]", "hints = []"));
     assert!(err.contains("has no hints"), "{err}");

@@ -31,7 +31,7 @@ pub fn connect() -> rusqlite::Result<Connection> {
     SEEDED.call_once(|| seeded = seed());
     seeded?;
     std::thread::sleep(ROUND_TRIP);
-    let mut conn = Connection::open(PATH)?;
+    let conn = Connection::open(PATH)?;
     conn.busy_timeout(Duration::from_secs(5))?;
     conn.trace_v2(TraceEventCodes::SQLITE_TRACE_STMT, Some(one_statement));
     CONNECTIONS.fetch_add(1, Ordering::Relaxed);

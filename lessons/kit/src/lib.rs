@@ -4,6 +4,7 @@
 use std::net::Ipv4Addr;
 
 pub mod db;
+pub mod images;
 pub mod legacy;
 pub mod model;
 pub mod reports;
