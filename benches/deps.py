@@ -14,7 +14,7 @@ Takes about (2 + number of heavy dependencies) x reps x 30 s.
 import argparse, os, platform, shutil, statistics, subprocess, tempfile, time, tomllib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-HEAVY = ["garde", "tower-http", "tracing-subscriber", "rusqlite", "r2d2"]
+HEAVY = ["garde", "tower-http", "tracing-subscriber", "rusqlite", "r2d2", "utoipa", "utoipa-axum"]
 BASE = ["axum", "tokio", "serde", "serde_json", "tracing"]
 # A lighter crate that could do a heavy one's job, measured in its place.
 ALTERNATIVES = {"garde": ("validator", {"version": "0.21", "features": ["derive"]})}

@@ -4,7 +4,8 @@
 //! sends them in [`exec`], polling with `eventually`, structured logs in
 //! [`logs`]), requests sent at once
 //! ([`concurrency`]), counters of the layer under the server ([`counters`]),
-//! streams of server-sent events ([`stream`]) and starts of the server ([`start`]).
+//! streams of server-sent events ([`stream`]), the server's OpenAPI document
+//! held against its responses ([`openapi`]) and starts of the server ([`start`]).
 //! It knows nothing of cargo, processes or the TUI: it grades whatever listens on a port.
 
 pub mod concurrency;
@@ -13,6 +14,7 @@ pub mod eval;
 pub mod exec;
 pub mod logs;
 pub mod model;
+pub mod openapi;
 pub mod start;
 pub mod stream;
 pub mod template;

@@ -447,6 +447,25 @@ fn timing_problem(item: &crate::checks::model::Item) -> Option<String> {
     {
         return Some(problem);
     }
+    if let Some(o) = &item.openapi {
+        let lasts = [item.concurrency.is_some(), item.stream.is_some()];
+        if lasts.contains(&true) {
+            return Some(
+                "`openapi` holds the document against the item's steps: not with `concurrency` or `stream`".into(),
+            );
+        }
+        if !(o.operations || o.statuses || o.schemas || o.examples) {
+            return Some(
+                "`openapi` checks nothing: set `operations`, `statuses`, `schemas` or `examples` to true".into(),
+            );
+        }
+        if !o.document.starts_with('/') {
+            return Some(format!(
+                "`openapi.document` is a path on the server under test and must start with `/`, got {:?}",
+                o.document
+            ));
+        }
+    }
     let c = item.concurrency.as_ref()?;
     if !(2..=64).contains(&c.at_once) {
         return Some(format!("`at_once` must be 2 to 64, got {}", c.at_once));

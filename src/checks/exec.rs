@@ -94,9 +94,10 @@ impl Executor {
         tap: &dyn ServerTap,
         afterwards: &mut Vec<NeverPrinted>,
     ) -> Verdict {
-        // Requests sent at once, or a stream, count as the last step.
-        let steps =
-            item.steps.len() + usize::from(item.concurrency.is_some() || item.stream.is_some());
+        // Requests sent at once, a stream, or the OpenAPI document count as the last step.
+        let last = item.concurrency.is_some() || item.stream.is_some() || item.openapi.is_some();
+        let steps = item.steps.len() + usize::from(last);
+        let mut exchanges = Vec::new();
         let mut scope = run_scope.clone();
         for (name, template) in &item.vars {
             match scope.render(template) {
@@ -108,7 +109,10 @@ impl Executor {
             let mark = tap.mark();
             let outcome = self.run_step(step, &mut scope, tap).await;
             let missed = match outcome {
-                StepOutcome::Held(request) => {
+                StepOutcome::Held(request, response) => {
+                    if item.openapi.is_some() {
+                        exchanges.push(super::openapi::Exchange::of(&request, &response));
+                    }
                     if let Some(predicate) =
                         step.expect.output.as_ref().and_then(Predicate::negatives)
                     {
@@ -137,6 +141,12 @@ impl Executor {
         if let Some(s) = &item.stream {
             let mark = tap.mark();
             if let Err(missed) = self.run_stream(s, &scope, tap).await {
+                return failed(*missed, (steps, steps), None, tap, mark).await;
+            }
+        }
+        if let Some(o) = &item.openapi {
+            let mark = tap.mark();
+            if let Err(missed) = self.run_openapi(o, &exchanges).await {
                 return failed(*missed, (steps, steps), None, tap, mark).await;
             }
         }
@@ -229,7 +239,7 @@ impl Executor {
             return StepOutcome::missed(request, Some(record), Some(why), vec![]);
         }
         *scope = captured;
-        StepOutcome::Held(request)
+        StepOutcome::Held(request, response)
     }
 
     /// Every assertion of `expect` on `response`: the response's own, the
@@ -442,7 +452,7 @@ impl Executor {
 }
 
 enum StepOutcome {
-    Held(RequestRecord),
+    Held(RequestRecord, Response),
     Missed(Box<Missed>),
 }
 

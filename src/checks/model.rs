@@ -38,6 +38,34 @@ pub struct Item {
     pub concurrency: Option<Concurrency>,
     /// A stream of server-sent events read after the steps (see [`EventStream`]).
     pub stream: Option<EventStream>,
+    /// The server's OpenAPI document held against the steps' exchanges (see [`OpenApi`]).
+    pub openapi: Option<OpenApi>,
+}
+
+/// What the server's own OpenAPI document must say of the item's steps, each
+/// looked up by its path, method and status. See [`crate::checks::openapi`].
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenApi {
+    /// Where the server serves its document.
+    #[serde(default = "default_document")]
+    pub document: String,
+    /// Each step's path and method is documented.
+    #[serde(default)]
+    pub operations: bool,
+    /// Each step's status is declared for its operation.
+    #[serde(default)]
+    pub statuses: bool,
+    /// Each step's JSON body validates against the declared schema.
+    #[serde(default)]
+    pub schemas: bool,
+    /// Each step that sent a JSON body finds an example of it documented.
+    #[serde(default)]
+    pub examples: bool,
+}
+
+fn default_document() -> String {
+    "/openapi.json".into()
 }
 
 /// A request answered with server-sent events, read as they arrive: what the

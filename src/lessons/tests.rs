@@ -162,6 +162,36 @@ fn stream_values_that_could_not_fail_or_pass_are_refused() {
 }
 
 #[test]
+fn openapi_values_that_could_not_fail_are_refused() {
+    let item = |body: &str| {
+        format!("{GOOD}\n[[item]]\nid = \"t\"\ntitle = \"T\"\nhints = [\"h\"]\n{body}\n")
+    };
+    let step = "  [[item.step]]\n  request = { path = \"/users\" }\n";
+    pack_with(&item(&format!("{step}  [item.openapi]\n  statuses = true"))).unwrap();
+    for (body, says) in [
+        (
+            format!("{step}  [item.openapi]\n"),
+            "`openapi` checks nothing",
+        ),
+        (
+            "  [item.openapi]\n  schemas = true".to_string(),
+            "has no [[item.step]]",
+        ),
+        (
+            format!("{step}  [item.openapi]\n  schemas = true\n  document = \"openapi.json\""),
+            "must start with `/`",
+        ),
+        (
+            format!("{step}  [item.openapi]\n  schemas = tru"),
+            "lesson.toml:",
+        ),
+    ] {
+        let e = error_of(&item(&body));
+        assert!(e.contains(says), "{body}: {e}");
+    }
+}
+
+#[test]
 fn rules_of_the_format_are_enforced() {
     let err = error_of(&GOOD.replace("hints = [\"h\"]", "hints = []"));
     assert!(err.contains("has no hints"), "{err}");

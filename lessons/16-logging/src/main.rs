@@ -5,7 +5,7 @@
 //! image service's failure sent to the client instead of the log. Make the
 //! logs useful (see README.md).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -33,10 +33,13 @@ struct User {
     name: String,
 }
 
+/// The pack's one error body (lesson 3): every bad input is a 400.
 #[derive(Serialize)]
 struct ErrorBody {
     error: &'static str,
     message: String,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    fields: BTreeMap<String, String>,
 }
 
 #[derive(Clone, Default)]
@@ -58,9 +61,8 @@ async fn create_user(
     State(state): State<AppState>,
     body: Result<Json<NewUser>, JsonRejection>,
 ) -> Result<(StatusCode, Json<User>), (StatusCode, Json<ErrorBody>)> {
-    let invalid = |message| error(StatusCode::UNPROCESSABLE_ENTITY, "validation", message);
-    let Json(new) = body.map_err(|e| invalid(e.body_text()))?;
-    new.validate().map_err(|report| invalid(report.to_string()))?;
+    let Json(new) = body.map_err(rejected)?;
+    new.validate().map_err(invalid)?;
     let id = state.next_id.fetch_add(1, Ordering::Relaxed) + 1;
     let user = User { id, name: new.name };
     state.users.lock().unwrap_or_else(|e| e.into_inner()).insert(id, user.clone());
@@ -85,7 +87,21 @@ async fn get_avatar(Path(id): Path<u64>) -> impl IntoResponse {
 }
 
 fn error(status: StatusCode, error: &'static str, message: String) -> (StatusCode, Json<ErrorBody>) {
-    (status, Json(ErrorBody { error, message }))
+    (status, Json(ErrorBody { error, message, fields: BTreeMap::new() }))
+}
+
+fn rejected(e: JsonRejection) -> (StatusCode, Json<ErrorBody>) {
+    let code = match e {
+        JsonRejection::JsonSyntaxError(_) => "invalid_json",
+        _ => "validation_failed",
+    };
+    error(StatusCode::BAD_REQUEST, code, e.body_text())
+}
+
+fn invalid(report: garde::Report) -> (StatusCode, Json<ErrorBody>) {
+    let fields = report.iter().map(|(path, e)| (path.to_string(), e.to_string())).collect();
+    let message = "some fields are invalid".to_string();
+    (StatusCode::BAD_REQUEST, Json(ErrorBody { error: "validation_failed", message, fields }))
 }
 
 fn main() {

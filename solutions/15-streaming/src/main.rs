@@ -1,6 +1,7 @@
 //! Lesson 15: stream a model's answer as server-sent events, each chunk sent
 //! as it is produced, then `done`. A solution.
 
+use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::time::Duration;
 
@@ -19,10 +20,12 @@ struct StreamRequest {
     prompt: String,
 }
 
+/// The pack's one error body (lesson 3): every bad input is a 400.
 #[derive(Serialize)]
 struct ErrorBody {
     error: &'static str,
     message: String,
+    fields: BTreeMap<&'static str, String>,
 }
 
 fn app() -> Router {
@@ -36,8 +39,8 @@ fn app() -> Router {
 async fn stream_answer(body: Result<Json<StreamRequest>, JsonRejection>) -> Response {
     let prompt = match body {
         Ok(Json(r)) if !r.prompt.trim().is_empty() => r.prompt,
-        Ok(_) => return invalid("`prompt` must not be empty".into()),
-        Err(e) => return invalid(e.body_text()),
+        Ok(_) => return invalid("prompt", "must not be empty"),
+        Err(e) => return rejected(e),
     };
     // Lazy: the model runs while the client reads, and stops when it leaves.
     let chunks = kit::model::generate(&prompt)
@@ -49,9 +52,20 @@ async fn stream_answer(body: Result<Json<StreamRequest>, JsonRejection>) -> Resp
         .into_response()
 }
 
-fn invalid(message: String) -> Response {
-    let body = ErrorBody { error: "validation", message };
-    (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
+fn invalid(field: &'static str, reason: &str) -> Response {
+    let fields = BTreeMap::from([(field, reason.to_string())]);
+    let message = format!("`{field}` {reason}");
+    let body = ErrorBody { error: "validation_failed", message, fields };
+    (StatusCode::BAD_REQUEST, Json(body)).into_response()
+}
+
+fn rejected(e: JsonRejection) -> Response {
+    let error = match e {
+        JsonRejection::JsonSyntaxError(_) => "invalid_json",
+        _ => "validation_failed",
+    };
+    let body = ErrorBody { error, message: e.body_text(), fields: BTreeMap::new() };
+    (StatusCode::BAD_REQUEST, Json(body)).into_response()
 }
 
 fn main() {
