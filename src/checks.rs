@@ -5,13 +5,15 @@
 //! [`logs`]), requests sent at once
 //! ([`concurrency`]), counters of the layer under the server ([`counters`]),
 //! streams of server-sent events ([`stream`]), the server's OpenAPI document
-//! held against its responses ([`openapi`]) and starts of the server ([`start`]).
+//! held against its responses ([`openapi`]), starts of the server ([`start`])
+//! and the learner's own tests against the lesson's mutants ([`learner_tests`]).
 //! It knows nothing of cargo, processes or the TUI: it grades whatever listens on a port.
 
 pub mod concurrency;
 pub mod counters;
 pub mod eval;
 pub mod exec;
+pub mod learner_tests;
 pub mod logs;
 pub mod model;
 pub mod openapi;

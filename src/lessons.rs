@@ -58,6 +58,91 @@ pub struct Lesson {
     pub stub: Vec<(String, String)>,
     /// Solution files, relative to the crate.
     pub solution: Vec<(String, String)>,
+    /// Known-broken variants of the lesson's code, by name, that the
+    /// learner's tests must catch (from the lesson's `mutants/` folder).
+    pub mutants: BTreeMap<String, Mutant>,
+}
+
+/// A known-broken variant of one file of a lesson: what the learner's tests
+/// must catch. Made from the stub's file with the edits of `mutants/NAME.toml`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mutant {
+    /// What is broken, as the learner reads it: "your tests pass when …".
+    pub why: String,
+    /// The file it replaces, relative to the crate.
+    pub file: String,
+    /// The file's broken text.
+    pub text: String,
+}
+
+/// A mutant as written in `mutants/NAME.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MutantToml {
+    why: String,
+    file: String,
+    #[serde(rename = "edit")]
+    edits: Vec<MutantEdit>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MutantEdit {
+    from: String,
+    to: String,
+}
+
+/// The lesson's mutants: each `mutants/NAME.toml` applied to its stub file.
+fn load_mutants(
+    files: &PackFiles,
+    dir: &str,
+    stub: &[(String, String)],
+) -> Result<BTreeMap<String, Mutant>, PackError> {
+    let mut out = BTreeMap::new();
+    for (path, _) in files.under(dir) {
+        let Some(name) = path
+            .strip_prefix("mutants/")
+            .and_then(|n| n.strip_suffix(".toml"))
+        else {
+            continue;
+        };
+        let full = format!("{dir}/{path}");
+        let m: MutantToml = parse_toml(files, &full)?;
+        let label = files.label(&full);
+        let Some((_, original)) = stub.iter().find(|(p, _)| *p == m.file) else {
+            return Err(PackError::invalid(
+                label,
+                None,
+                format!(
+                    "`file` names `{}`, which the lesson folder does not have",
+                    m.file
+                ),
+            ));
+        };
+        let mut text = original.clone();
+        for e in &m.edits {
+            if text.matches(e.from.as_str()).count() != 1 {
+                return Err(PackError::invalid(
+                    label,
+                    None,
+                    format!(
+                        "an edit's `from` must occur exactly once in {}: {:?}",
+                        m.file, e.from
+                    ),
+                ));
+            }
+            text = text.replacen(&e.from, &e.to, 1);
+        }
+        out.insert(
+            name.to_string(),
+            Mutant {
+                why: m.why,
+                file: m.file,
+                text,
+            },
+        );
+    }
+    Ok(out)
 }
 
 impl Lesson {
@@ -217,9 +302,10 @@ fn load_lesson(files: &PackFiles, dir: &str) -> Result<Lesson, PackError> {
     let stub: Vec<(String, String)> = files
         .under(dir)
         .into_iter()
-        .filter(|(p, _)| p != "lesson.toml")
+        .filter(|(p, _)| p != "lesson.toml" && !p.starts_with("mutants/"))
         .collect();
     let solution = files.solution_files(dir);
+    let mutants = load_mutants(files, dir, &stub)?;
     if parsed.items.is_empty() {
         return Err(PackError::invalid(
             label,
@@ -283,31 +369,53 @@ fn load_lesson(files: &PackFiles, dir: &str) -> Result<Lesson, PackError> {
                 ),
             ));
         }
-        match (
-            &item.start,
-            item.steps.is_empty() && item.concurrency.is_none() && item.stream.is_none(),
-        ) {
+        let no_requests =
+            item.steps.is_empty() && item.concurrency.is_none() && item.stream.is_none();
+        let own = match (&item.start, &item.tests) {
+            (Some(_), Some(_)) => Some("`start` and `tests`"),
+            (Some(_), None) => Some("`start`"),
+            (None, Some(_)) => Some("`tests`"),
+            (None, None) => None,
+        };
+        match (own, no_requests) {
             (None, true) => {
                 return Err(PackError::invalid(
                     label,
                     at(&format!("\"{}\"", item.id)),
                     format!(
-                        "item `{}` has no [[item.step]] (and no `start`, `concurrency` or `stream`): it checks nothing",
+                        "item `{}` has no [[item.step]] (and no `start`, `tests`, `concurrency` or `stream`): it checks nothing",
                         item.id
                     ),
                 ));
             }
-            (Some(_), false) => {
+            (Some(what), false) | (Some(what @ "`start` and `tests`"), true) => {
                 return Err(PackError::invalid(
                     label,
                     at(&format!("\"{}\"", item.id)),
                     format!(
-                        "item `{}` has both `start` and requests (steps, `concurrency` or `stream`): a start item runs its own server, requests need the shared one; split it in two",
+                        "item `{}` has {what} and more (steps, `concurrency`, `stream` or another kind): each of these runs on its own; split it in two",
                         item.id
                     ),
                 ));
             }
             _ => {}
+        }
+        if let Some(name) = item.tests.as_ref().and_then(|t| t.mutant.as_ref())
+            && !mutants.contains_key(name)
+        {
+            let known: Vec<&str> = mutants.keys().map(String::as_str).collect();
+            return Err(PackError::invalid(
+                label,
+                at(&format!("\"{name}\"")),
+                format!(
+                    "`mutant` names `{name}`, but mutants/{name}.toml does not exist; the lesson's mutants: {}",
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                ),
+            ));
         }
         if let Some(start) = &item.start {
             if let Some(name) = start
@@ -418,6 +526,7 @@ fn load_lesson(files: &PackFiles, dir: &str) -> Result<Lesson, PackError> {
         items,
         stub,
         solution,
+        mutants,
     };
     Ok(lesson)
 }

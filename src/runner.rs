@@ -10,7 +10,9 @@ mod process;
 pub use process::release_guard;
 pub mod server;
 mod sockets;
+pub mod tests;
 
 pub use build::{BuildEvent, BuildOutcome, BuildSpec, build};
 pub use output::OutputBuffer;
 pub use server::{Server, ServerSpec, StartError, Tap, pick_port};
+pub use tests::{TestOutput, run_tests};

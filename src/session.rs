@@ -11,6 +11,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use tokio::sync::mpsc::UnboundedSender;
 
+mod own_tests;
 mod serve;
 mod stages;
 
@@ -105,6 +106,7 @@ pub fn build_spec(root: &Path, lessons: &[&Lesson], opts: &RunOptions) -> BuildS
         target_dir,
         build_dir,
         progress: None,
+        tests: false,
     }
 }
 

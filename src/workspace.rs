@@ -492,6 +492,68 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// A scratch workspace for a lesson's `mutant`: the learner's lesson crate
+/// copied (their tests with it), the mutant's file swapped in, and a manifest
+/// that builds only it against the workspace's own kit and lock. Lives under
+/// `target/`, so the learner's files are never touched; rewritten each time.
+pub fn mutant_scratch(root: &Path, lesson: &Lesson, name: &str) -> Result<PathBuf> {
+    let mutant = lesson
+        .mutants
+        .get(name)
+        .with_context(|| format!("lesson {} has no mutant `{name}`", lesson.id))?;
+    let scratch = root
+        .join("target")
+        .join("apilings-mutants")
+        .join(&lesson.id)
+        .join(name);
+    let _ = fs::remove_dir_all(&scratch);
+    copy_tree(&root.join(&lesson.id), &scratch.join(&lesson.id))?;
+    write_atomic(
+        &scratch.join(&lesson.id).join(&mutant.file),
+        mutant.text.as_bytes(),
+    )?;
+    let manifest = fs::read_to_string(root.join("Cargo.toml")).context("reading Cargo.toml")?;
+    let mut manifest: toml::Table = manifest.parse().context("parsing Cargo.toml")?;
+    let kit = root.join("kit").canonicalize().context("finding the kit")?;
+    if let Some(ws) = manifest
+        .get_mut("workspace")
+        .and_then(toml::Value::as_table_mut)
+    {
+        ws.insert("members".into(), toml::Value::from(vec![lesson.id.clone()]));
+        if let Some(deps) = ws
+            .get_mut("dependencies")
+            .and_then(toml::Value::as_table_mut)
+        {
+            let mut path = toml::Table::new();
+            path.insert("path".into(), toml::Value::from(kit.display().to_string()));
+            deps.insert("kit".into(), toml::Value::Table(path));
+        }
+    }
+    write_atomic(&scratch.join("Cargo.toml"), manifest.to_string().as_bytes())?;
+    if let Ok(lock) = fs::read(root.join("Cargo.lock")) {
+        write_atomic(&scratch.join("Cargo.lock"), &lock)?;
+    }
+    Ok(scratch)
+}
+
+/// Copies the files under `from` to `to`, leaving out `target` folders.
+fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+    fs::create_dir_all(to).with_context(|| format!("creating {}", to.display()))?;
+    for entry in fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
+        let entry = entry?;
+        let path = entry.path();
+        if entry.file_type()?.is_dir() {
+            if entry.file_name() != "target" {
+                copy_tree(&path, &to.join(entry.file_name()))?;
+            }
+        } else {
+            fs::copy(&path, to.join(entry.file_name()))
+                .with_context(|| format!("copying {}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

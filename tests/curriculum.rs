@@ -26,3 +26,21 @@ fn every_check_named_in_the_curriculum_map_exists() {
     }
     assert!(named >= 20, "the map names only {named} checks");
 }
+
+#[test]
+fn every_point_of_the_skill_is_graded() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/curriculum.md"))
+        .unwrap();
+    let rows: Vec<&str> = doc.lines().filter(|l| l.starts_with("| ")).collect();
+    // 7 questions, 6 principles and 16 self-check items, besides the 3 header rows.
+    assert_eq!(rows.len(), 7 + 6 + 16 + 3, "the map lost or gained a row");
+    let ungraded: Vec<&&str> = rows
+        .iter()
+        .filter(|l| l.contains("*planned*") || !l.contains("`"))
+        .filter(|l| !l.starts_with("| #") && !l.starts_with("| area"))
+        .collect();
+    assert!(
+        ungraded.is_empty(),
+        "rows graded by no check: {ungraded:#?}"
+    );
+}

@@ -150,17 +150,15 @@ fn wrong_solutions_fail_their_item_with_the_cause_and_right_ones_pass() {
         let lesson = pack.find(id).unwrap();
         let kind = if f.fails.is_empty() { "right" } else { "wrong" };
         let label = format!("{kind}/{id}/{name}{load}");
+        // Fixtures edit the file the learner edits (the first, where there are several).
+        let file = &lesson.edit[0];
         let solution = lesson
             .solution
             .iter()
-            .find(|(path, _)| path == "src/main.rs")
+            .find(|(path, _)| path == file)
             .map(|(_, text)| text.as_str())
             .unwrap();
-        fs::write(
-            ws.root().join(id).join("src/main.rs"),
-            apply(solution, f, &label),
-        )
-        .unwrap();
+        fs::write(ws.root().join(id).join(file), apply(solution, f, &label)).unwrap();
         let report = runtime.block_on(session::run_lesson(ws.root(), lesson, &opts));
         problems_of(&label, &report, f)
     };

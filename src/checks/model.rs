@@ -40,6 +40,32 @@ pub struct Item {
     pub stream: Option<EventStream>,
     /// The server's OpenAPI document held against the steps' exchanges (see [`OpenApi`]).
     pub openapi: Option<OpenApi>,
+    /// The learner's own tests, run instead of requests (see [`Tests`]).
+    pub tests: Option<Tests>,
+}
+
+impl Item {
+    /// True when the item sends requests to the run's shared server (not a
+    /// start of its own, not the learner's tests).
+    pub fn uses_the_server(&self) -> bool {
+        self.start.is_none() && self.tests.is_none()
+    }
+}
+
+/// The learner's own tests (`cargo test` of the lesson crate): they must pass
+/// on the learner's code, number at least `at_least`, and, with `mutant`,
+/// fail when that known-broken variant of the lesson's code is swapped in (a
+/// test suite that passes on broken code catches nothing). See
+/// [`crate::checks::learner_tests`].
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tests {
+    /// The fewest tests that must exist and pass.
+    #[serde(default)]
+    pub at_least: usize,
+    /// A mutant of the lesson (a file in its `mutants/` folder, without
+    /// `.toml`) that the tests must catch.
+    pub mutant: Option<String>,
 }
 
 /// What the server's own OpenAPI document must say of the item's steps, each

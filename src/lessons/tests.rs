@@ -302,7 +302,7 @@ hints = ["h"]
         "{base}start = {{ without = [\"API_KEY\"] }}\n  [[item.step]]\n  request = {{ path = \"/\" }}\n"
     );
     assert!(
-        error_of(&both).contains("has both `start` and requests"),
+        error_of(&both).contains("has `start` and more"),
         "{}",
         error_of(&both)
     );

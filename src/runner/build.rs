@@ -37,6 +37,9 @@ pub struct BuildSpec {
     pub build_dir: Option<PathBuf>,
     /// Told what the build is doing, as cargo reports it.
     pub progress: Option<UnboundedSender<BuildEvent>>,
+    /// Build the crates' test binaries (`cargo test --no-run`) instead: the
+    /// outcome's `exe` is the test harness of each binary.
+    pub tests: bool,
 }
 
 /// What a build reports while it runs.
@@ -69,7 +72,11 @@ pub enum BuildOutcome {
 pub async fn build(spec: &BuildSpec) -> std::io::Result<Vec<BuildOutcome>> {
     let started = Instant::now();
     let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    cmd.arg("build");
+    if spec.tests {
+        cmd.args(["test", "--no-run"]);
+    } else {
+        cmd.arg("build");
+    }
     for package in &spec.packages {
         cmd.arg("-p").arg(package);
     }
@@ -101,7 +108,10 @@ pub async fn build(spec: &BuildSpec) -> std::io::Result<Vec<BuildOutcome>> {
         spec.progress.clone(),
     ));
 
-    let mut seen = Seen::default();
+    let mut seen = Seen {
+        tests: spec.tests,
+        ..Seen::default()
+    };
     let mut lines = BufReader::new(stdout).lines();
     let read = async {
         // Until cargo exits, not until its stdout closes: a build script's
@@ -194,6 +204,8 @@ struct Seen {
     executables: HashMap<String, PathBuf>,
     /// Compiler messages in the order cargo gave them, with their target.
     diagnostics: Vec<(String, Diagnostic)>,
+    /// Keep test harnesses, not the binaries themselves.
+    tests: bool,
 }
 
 impl Seen {
@@ -207,7 +219,7 @@ impl Seen {
                 if let Some(tx) = progress {
                     let _ = tx.send(BuildEvent::Finished(self.finished));
                 }
-                if let Some(path) = a.executable {
+                if let Some(path) = a.executable.filter(|_| a.profile.test == self.tests) {
                     self.executables.insert(
                         target_key(&a.target.name),
                         PathBuf::from(path.as_std_path()),

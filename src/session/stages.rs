@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crate::checks::eval::{self, ServerState};
 use crate::checks::exec::{Executor, Limits, NeverPrinted};
+use crate::checks::learner_tests;
 use crate::checks::model::Item;
 use crate::checks::start;
 use crate::checks::template::{Scope, TemplateError, lesson_bug};
@@ -16,6 +17,7 @@ use crate::report::{Failure, ItemReport, RequestRecord, RunReport, Stopped, Verd
 use crate::runner::{BuildOutcome, OutputBuffer, Server, ServerSpec};
 
 use super::RunOptions;
+use super::own_tests::LessonTests;
 use super::serve::{self, Halt, Relaunch, Target};
 
 /// Runs `lesson` on what its build produced (`Err`: why cargo could not be run).
@@ -84,14 +86,25 @@ async fn grade_target(
     opts: &RunOptions,
 ) -> Result<(), Halt> {
     let values = RunValues::new(root, lesson, target, opts).map_err(Halt::infrastructure)?;
-    // Items that start the server themselves go first, each with its own process.
+    // Items that run their own processes go first: starts of the server, and
+    // the learner's tests (against the lesson's mutants).
     for (item, entry) in lesson.items.iter().zip(report.items.iter_mut()) {
         if let Some(s) = &item.start {
             let launcher = Relaunch(&values.server);
             entry.verdict = start::run(s, &launcher, &values.scope, &values.secrets).await;
         }
+        if let Some(t) = &item.tests {
+            let runner = LessonTests { root, lesson, opts };
+            let why = |name: &str| {
+                lesson
+                    .mutants
+                    .get(name)
+                    .map_or_else(|| name.to_string(), |m| m.why.clone())
+            };
+            entry.verdict = learner_tests::run(t, &runner, &why).await;
+        }
     }
-    if lesson.items.iter().all(|i| i.start.is_some()) {
+    if lesson.items.iter().all(|i| !i.uses_the_server()) {
         return Ok(());
     }
     let mut spec = values.server.clone();
@@ -131,7 +144,7 @@ async fn grade(
         .with_secrets(values.secrets.clone());
     let tap = server.tap();
     for (index, (item, entry)) in lesson.items.iter().zip(report.items.iter_mut()).enumerate() {
-        if item.start.is_none() {
+        if item.uses_the_server() {
             graded.began.push((index, tap.mark()));
             let mut watches = Vec::new();
             entry.verdict = executor

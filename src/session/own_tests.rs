@@ -1,0 +1,99 @@
+//! The session's side of the `tests` check kind: building and running the
+//! lesson crate's tests, the learner's own or a scratch copy with a mutant
+//! swapped in (see [`crate::checks::learner_tests`]), with the run's bounds.
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::checks::learner_tests::{TestRun, TestRunner, parse};
+use crate::lessons::Lesson;
+use crate::runner::{self, BuildOutcome};
+
+use super::RunOptions;
+
+/// The most time the tests themselves may run, once built.
+const RUN_BOUND: Duration = Duration::from_secs(60);
+
+/// Runs `lesson`'s tests in the workspace at `root`.
+pub(super) struct LessonTests<'a> {
+    pub root: &'a Path,
+    pub lesson: &'a Lesson,
+    pub opts: &'a RunOptions,
+}
+
+impl TestRunner for LessonTests<'_> {
+    async fn run_tests(&self, mutant: Option<&str>) -> Result<TestRun, String> {
+        let learner = super::build_spec(self.root, &[self.lesson], self.opts);
+        let spec = match mutant {
+            None => runner::BuildSpec {
+                tests: true,
+                ..learner
+            },
+            Some(name) => {
+                let scratch = crate::workspace::mutant_scratch(self.root, self.lesson, name)
+                    .map_err(|e| format!("could not make the scratch copy for `{name}`: {e:#}"))?;
+                // Dependencies come from the learner's build dir; binaries stay apart.
+                let shared = learner.build_dir.clone().or(learner.target_dir.clone());
+                runner::BuildSpec {
+                    workspace: scratch.clone(),
+                    target_dir: Some(scratch.join("target")),
+                    build_dir: shared,
+                    tests: true,
+                    ..learner
+                }
+            }
+        };
+        let crate_dir = spec.workspace.join(&self.lesson.id);
+        let built = runner::build(&spec)
+            .await
+            .map_err(|e| format!("could not run cargo: {e}"))?
+            .pop();
+        match built {
+            Some(BuildOutcome::Built { exe, .. }) => {
+                let out = runner::run_tests(&exe, &crate_dir, RUN_BOUND)
+                    .await
+                    .map_err(|e| format!("could not run the tests: {e}"))?;
+                if out.timed_out {
+                    return Ok(TestRun::TimedOut(format!(
+                        "the tests still ran after {} s and were stopped",
+                        RUN_BOUND.as_secs()
+                    )));
+                }
+                let output: Vec<String> = out.output.iter().rev().take(40).rev().cloned().collect();
+                match parse(&out.output) {
+                    Some((passed, failed)) => Ok(TestRun::Ran {
+                        passed,
+                        failed,
+                        output,
+                    }),
+                    None => Ok(TestRun::Ran {
+                        passed: 0,
+                        failed: vec![
+                            "(the test binary ended without a summary: it crashed)".into(),
+                        ],
+                        output,
+                    }),
+                }
+            }
+            Some(BuildOutcome::Failed(report)) => {
+                let errors: Vec<String> = report
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.level == "error")
+                    .take(2)
+                    .map(|d| d.rendered.clone())
+                    .collect();
+                Ok(TestRun::DidNotCompile(if errors.is_empty() {
+                    report.cargo_stderr
+                } else {
+                    errors.join("\n")
+                }))
+            }
+            Some(BuildOutcome::TimedOut(_)) => Ok(TestRun::TimedOut(format!(
+                "the tests did not build within {} s",
+                spec.bound.as_secs()
+            ))),
+            None => Err("cargo reported nothing for the lesson crate".into()),
+        }
+    }
+}
