@@ -23,7 +23,7 @@ static CHUNKS: AtomicU64 = AtomicU64::new(0);
 /// first with the space before it (`"the"`, `" quick"`, `" fox"`), so the
 /// chunks joined are the whole answer. Nothing is produced until polled, and
 /// nothing more once the stream is dropped.
-pub fn generate(prompt: &str) -> impl Stream<Item = String> + Send + 'static {
+pub fn generate(prompt: &str) -> impl Stream<Item = String> + Send + use<> {
     let think = prompt.trim_end().ends_with('?');
     let words: Vec<String> = prompt
         .split_whitespace()
