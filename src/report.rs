@@ -212,8 +212,12 @@ pub struct Failure {
     pub graded_by: Option<String>,
     /// The assertions that did not hold (empty when `error` is set).
     pub assertions: Vec<Assertion>,
-    /// What the server printed while this step ran.
+    /// What the server printed while this step ran (the learner's tests'
+    /// output, when `ran_tests`).
     pub server_output: Vec<String>,
+    /// The step ran the learner's own tests, not the server.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub ran_tests: bool,
 }
 
 impl Failure {
@@ -230,6 +234,7 @@ impl Failure {
             graded_by: None,
             assertions: Vec::new(),
             server_output: Vec::new(),
+            ran_tests: false,
         }
     }
 

@@ -121,23 +121,33 @@ pub fn evaluate(t: &Tests, own: &TestRun, against: Option<(&str, &TestRun)>) -> 
     out
 }
 
-/// Runs a `tests` item: the learner's tests, then (if they pass) the mutant.
-pub async fn run(t: &Tests, runner: &impl TestRunner, mutants: &MutantWhy<'_>) -> Verdict {
-    let fail = |error: Option<String>, assertions, output| {
+/// Runs a `tests` item: the learner's tests (step 1), then, if they pass,
+/// the mutant (step 2). `graded_by`: the item that grades the learner's tests
+/// alone, named when they fail in a mutant's item.
+pub async fn run(
+    t: &Tests,
+    runner: &impl TestRunner,
+    mutants: &MutantWhy<'_>,
+    graded_by: Option<&str>,
+) -> Verdict {
+    let steps = 1 + usize::from(t.mutant.is_some());
+    let fail = |step: usize, error: Option<String>, assertions, output| {
         Verdict::Fail(Box::new(Failure {
             error,
             assertions,
             server_output: output,
-            ..Failure::new(1, 1, RequestRecord::none())
+            ran_tests: true,
+            graded_by: graded_by.filter(|_| step == 1 && steps == 2).map(str::to_string),
+            ..Failure::new(step, steps, RequestRecord::none())
         }))
     };
     let own = match runner.run_tests(None).await {
         Ok(run) => run,
-        Err(why) => return fail(Some(why), vec![], vec![]),
+        Err(why) => return fail(1, Some(why), vec![], vec![]),
     };
     let first = evaluate(t, &own, None);
     if first.iter().any(|a| !a.passed) {
-        return fail(None, first, output_of(&own));
+        return fail(1, None, first, output_of(&own));
     }
     let Some(name) = &t.mutant else {
         return Verdict::Pass;
@@ -145,14 +155,14 @@ pub async fn run(t: &Tests, runner: &impl TestRunner, mutants: &MutantWhy<'_>) -
     let why = mutants(name);
     let against = match runner.run_tests(Some(name)).await {
         Ok(run) => run,
-        Err(e) => return fail(Some(e), vec![], vec![]),
+        Err(e) => return fail(2, Some(e), vec![], vec![]),
     };
     let all = evaluate(t, &own, Some((&why, &against)));
     if all.iter().all(|a| a.passed) {
         Verdict::Pass
     } else {
         let failed = all.into_iter().filter(|a| !a.passed).collect();
-        fail(None, failed, output_of(&against))
+        fail(2, None, failed, output_of(&against))
     }
 }
 

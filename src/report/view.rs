@@ -88,7 +88,7 @@ pub fn failure(f: &Failure) -> Vec<ViewLine> {
         v.push(
             Role::Problem,
             format!(
-                "problem:  this step only prepares the item, and it failed: its request is graded by `{other}`; make that item pass first"
+                "problem:  this step only prepares the item, and it failed: `{other}` grades it; make that item pass first"
             ),
         );
     }
@@ -111,7 +111,12 @@ pub fn failure(f: &Failure) -> Vec<ViewLine> {
         response(&mut v, resp, &named);
     }
     if !f.server_output.is_empty() {
-        v.push(Role::Output, "server output during this step:".into());
+        let whose = if f.ran_tests {
+            "output of your tests:"
+        } else {
+            "server output during this step:"
+        };
+        v.push(Role::Output, whose.into());
         let lines = &f.server_output;
         for line in &lines[lines.len().saturating_sub(OUTPUT_LINES)..] {
             v.push(Role::Output, format!("  | {line}"));

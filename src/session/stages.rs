@@ -101,7 +101,13 @@ async fn grade_target(
                     .get(name)
                     .map_or_else(|| name.to_string(), |m| m.why.clone())
             };
-            entry.verdict = learner_tests::run(t, &runner, &why).await;
+            // The item that grades the learner's tests alone, for a mutant's item to point at.
+            let plain = lesson
+                .items
+                .iter()
+                .find(|i| i.tests.as_ref().is_some_and(|t| t.mutant.is_none()))
+                .map(|i| i.id.as_str());
+            entry.verdict = learner_tests::run(t, &runner, &why, plain).await;
         }
     }
     if lesson.items.iter().all(|i| !i.uses_the_server()) {
@@ -238,6 +244,13 @@ fn hints_for(lesson: &Lesson, item: &Item, verdict: &Verdict) -> Vec<String> {
     let Verdict::Fail(f) = verdict else {
         return item.hints.clone();
     };
+    if let Some(other) = f
+        .graded_by
+        .as_ref()
+        .and_then(|id| lesson.items.iter().find(|i| &i.id == id))
+    {
+        return other.hints.clone();
+    }
     let Some(step) = f.step.checked_sub(1).and_then(|i| item.steps.get(i)) else {
         return item.hints.clone();
     };
