@@ -184,8 +184,14 @@ impl Executor {
                 .assess_with(&step.expect, &response, scope, &captured, tap)
                 .await;
             if let (Err(_), Some(why)) = (&assessed, &capture_error) {
+                // What the response itself missed (a 400 for a 201) says more
+                // than the capture it could not feed.
+                let missed: Vec<_> = eval::evaluate(&step.expect, &response, scope)
+                    .map(|a| a.into_iter().filter(|a| !a.passed).collect())
+                    .unwrap_or_default();
+                let why = missed.is_empty().then(|| why.clone());
                 let record = self.record(&response);
-                return StepOutcome::missed(request, Some(record), Some(why.clone()), vec![]);
+                return StepOutcome::missed(request, Some(record), why, missed);
             }
             if let (Some(before), Ok(assertions)) = (&before, &mut assessed) {
                 let after = match self.counters().await {

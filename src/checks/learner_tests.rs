@@ -137,7 +137,9 @@ pub async fn run(
             assertions,
             server_output: output,
             ran_tests: true,
-            graded_by: graded_by.filter(|_| step == 1 && steps == 2).map(str::to_string),
+            graded_by: graded_by
+                .filter(|_| step == 1 && steps == 2)
+                .map(str::to_string),
             ..Failure::new(step, steps, RequestRecord::none())
         }))
     };

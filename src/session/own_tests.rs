@@ -14,15 +14,40 @@ use super::RunOptions;
 /// The most time the tests themselves may run, once built.
 const RUN_BOUND: Duration = Duration::from_secs(60);
 
-/// Runs `lesson`'s tests in the workspace at `root`.
+/// Runs `lesson`'s tests in the workspace at `root`. The learner's own run
+/// is made once per run and shared by every item that needs it.
 pub(super) struct LessonTests<'a> {
-    pub root: &'a Path,
-    pub lesson: &'a Lesson,
-    pub opts: &'a RunOptions,
+    root: &'a Path,
+    lesson: &'a Lesson,
+    opts: &'a RunOptions,
+    own: tokio::sync::OnceCell<Result<TestRun, String>>,
+}
+
+impl<'a> LessonTests<'a> {
+    pub(super) fn new(root: &'a Path, lesson: &'a Lesson, opts: &'a RunOptions) -> Self {
+        LessonTests {
+            root,
+            lesson,
+            opts,
+            own: tokio::sync::OnceCell::new(),
+        }
+    }
 }
 
 impl TestRunner for LessonTests<'_> {
     async fn run_tests(&self, mutant: Option<&str>) -> Result<TestRun, String> {
+        match mutant {
+            None => {
+                let own = self.own.get_or_init(|| self.build_and_run(None)).await;
+                own.clone()
+            }
+            Some(_) => self.build_and_run(mutant).await,
+        }
+    }
+}
+
+impl LessonTests<'_> {
+    async fn build_and_run(&self, mutant: Option<&str>) -> Result<TestRun, String> {
         let learner = super::build_spec(self.root, &[self.lesson], self.opts);
         let spec = match mutant {
             None => runner::BuildSpec {

@@ -88,13 +88,13 @@ async fn grade_target(
     let values = RunValues::new(root, lesson, target, opts).map_err(Halt::infrastructure)?;
     // Items that run their own processes go first: starts of the server, and
     // the learner's tests (against the lesson's mutants).
+    let tests = LessonTests::new(root, lesson, opts);
     for (item, entry) in lesson.items.iter().zip(report.items.iter_mut()) {
         if let Some(s) = &item.start {
             let launcher = Relaunch(&values.server);
             entry.verdict = start::run(s, &launcher, &values.scope, &values.secrets).await;
         }
         if let Some(t) = &item.tests {
-            let runner = LessonTests { root, lesson, opts };
             let why = |name: &str| {
                 lesson
                     .mutants
@@ -107,7 +107,7 @@ async fn grade_target(
                 .iter()
                 .find(|i| i.tests.as_ref().is_some_and(|t| t.mutant.is_none()))
                 .map(|i| i.id.as_str());
-            entry.verdict = learner_tests::run(t, &runner, &why, plain).await;
+            entry.verdict = learner_tests::run(t, &tests, &why, plain).await;
         }
     }
     if lesson.items.iter().all(|i| !i.uses_the_server()) {
