@@ -494,24 +494,43 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// A scratch workspace for a lesson's `mutant`: the learner's lesson crate
 /// copied (their tests with it), the mutant's file swapped in, and a manifest
-/// that builds only it against the workspace's own kit and lock. Lives under
-/// `target/`, so the learner's files are never touched; rewritten each time.
-pub fn mutant_scratch(root: &Path, lesson: &Lesson, name: &str) -> Result<PathBuf> {
+/// that builds only it against the workspace's own kit and lock. Lives in
+/// `build_folder` (the run's own target folder, writable even when the
+/// workspace is not), so the learner's files are never touched; rewritten
+/// each time.
+pub fn mutant_scratch(
+    root: &Path,
+    build_folder: &Path,
+    lesson: &Lesson,
+    name: &str,
+) -> Result<PathBuf> {
     let mutant = lesson
         .mutants
         .get(name)
         .with_context(|| format!("lesson {} has no mutant `{name}`", lesson.id))?;
-    let scratch = root
-        .join("target")
-        .join("apilings-mutants")
-        .join(&lesson.id)
-        .join(name);
+    let scratch = build_folder.join("mutants").join(&lesson.id).join(name);
     let _ = fs::remove_dir_all(&scratch);
     copy_tree(&root.join(&lesson.id), &scratch.join(&lesson.id))?;
     write_atomic(
         &scratch.join(&lesson.id).join(&mutant.file),
         mutant.text.as_bytes(),
     )?;
+    // A package of its own name: cargo identifies path packages by their path
+    // relative to the workspace root, the same here as in the learner's
+    // workspace, and the two builds share a build folder.
+    let crate_manifest = scratch.join(&lesson.id).join("Cargo.toml");
+    let text = fs::read_to_string(&crate_manifest).context("reading the lesson's Cargo.toml")?;
+    let mut package: toml::Table = text.parse().context("parsing the lesson's Cargo.toml")?;
+    if let Some(p) = package
+        .get_mut("package")
+        .and_then(toml::Value::as_table_mut)
+    {
+        p.insert(
+            "name".into(),
+            toml::Value::from(mutant_package(lesson, name)),
+        );
+    }
+    write_atomic(&crate_manifest, package.to_string().as_bytes())?;
     let manifest = fs::read_to_string(root.join("Cargo.toml")).context("reading Cargo.toml")?;
     let mut manifest: toml::Table = manifest.parse().context("parsing Cargo.toml")?;
     let kit = root.join("kit").canonicalize().context("finding the kit")?;
@@ -534,6 +553,11 @@ pub fn mutant_scratch(root: &Path, lesson: &Lesson, name: &str) -> Result<PathBu
         write_atomic(&scratch.join("Cargo.lock"), &lock)?;
     }
     Ok(scratch)
+}
+
+/// The Cargo package name of `lesson`'s mutant `name` in its scratch workspace.
+pub fn mutant_package(lesson: &Lesson, name: &str) -> String {
+    format!("{}-mutant-{name}", lesson.crate_name())
 }
 
 /// Copies the files under `from` to `to`, leaving out `target` folders.

@@ -209,12 +209,21 @@ fn what_a_server_prints_is_shown_as_text_and_never_drives_the_terminal() {
     tmux.wait_for("01-secret-from-env", Duration::from_secs(30));
     // Next lesson until 22-terminal-escapes is open (its title is in the pane's border).
     let title = "A server that prints escape sequences";
+    // One key at a time, each only once the last one shows: keys sent ahead of
+    // a busy TUI would carry it past the lesson.
+    let selected = |screen: &str| screen.lines().find(|l| l.contains('▸')).map(str::to_string);
     for _ in 0..40 {
-        if tmux.screen().contains(title) {
+        let before = tmux.screen();
+        if before.contains(title) {
             break;
         }
         tmux.keys("n");
-        std::thread::sleep(Duration::from_millis(100));
+        let start = Instant::now();
+        while selected(&tmux.screen()) == selected(&before)
+            && start.elapsed() < Duration::from_secs(5)
+        {
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
     tmux.wait_for(title, Duration::from_secs(5));
     tmux.keys("c");

@@ -55,11 +55,23 @@ impl LessonTests<'_> {
                 ..learner
             },
             Some(name) => {
-                let scratch = crate::workspace::mutant_scratch(self.root, self.lesson, name)
-                    .map_err(|e| format!("could not make the scratch copy for `{name}`: {e:#}"))?;
+                // The run's own target folder: per workspace, and writable.
+                let folder = learner
+                    .target_dir
+                    .clone()
+                    .unwrap_or_else(|| self.root.join("target").join("apilings"));
+                let scratch =
+                    crate::workspace::mutant_scratch(self.root, &folder, self.lesson, name)
+                        .map_err(|e| {
+                            format!("could not make the scratch copy for `{name}`: {e:#}")
+                        })?;
                 // Dependencies come from the learner's build dir; binaries stay apart.
                 let shared = learner.build_dir.clone().or(learner.target_dir.clone());
                 runner::BuildSpec {
+                    packages: vec![crate::workspace::mutant_package(self.lesson, name)],
+                    // The scratch lock is a copy that gains the renamed package;
+                    // the workspace's own lock is what `--locked` guards.
+                    locked: false,
                     workspace: scratch.clone(),
                     target_dir: Some(scratch.join("target")),
                     build_dir: shared,
