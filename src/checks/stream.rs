@@ -460,7 +460,10 @@ impl Executor {
         let mut record = self.record(&response);
         if !seen.arrivals.is_empty() || response.body.is_empty() {
             // Events are shown with their times; a body that held none, as it was.
-            record.body = crate::report::clean(&seen.transcript());
+            let text = crate::report::clean(&seen.transcript());
+            let cut = crate::report::shorten(&text, self.limits().report_body);
+            record.body_truncated |= cut.len() != text.len();
+            record.body = cut;
         }
         let mut assertions = self
             .assess(&s.expect, &response, scope, tap)
