@@ -180,8 +180,9 @@ impl Executor {
             // The step's own captures are known to what it expects of the
             // server (`logged`, `output`): "the line with the new user's id".
             let (captured, capture_error) = take_captures(step, &response, scope);
+            let server_scope = captured.as_ref().unwrap_or(scope);
             let mut assessed = self
-                .assess_with(&step.expect, &response, scope, &captured, tap)
+                .assess_with(&step.expect, &response, scope, server_scope, tap)
                 .await;
             if let (Err(_), Some(why)) = (&assessed, &capture_error) {
                 // What the response itself missed (a 400 for a 201) says more
@@ -244,7 +245,9 @@ impl Executor {
             let record = self.record(&response);
             return StepOutcome::missed(request, Some(record), Some(why), vec![]);
         }
-        *scope = captured;
+        if let Some(captured) = captured {
+            *scope = captured;
+        }
         StepOutcome::Held(request, response)
     }
 
@@ -578,9 +581,17 @@ async fn failed(
     }))
 }
 
-/// `scope` with the step's captures from `response`, and why the first that
+/// `scope` with the step's captures from `response` (`None` when the step
+/// captures nothing: the scope is not copied), and why the first capture that
 /// could not be taken failed.
-fn take_captures(step: &Step, response: &Response, scope: &Scope) -> (Scope, Option<String>) {
+fn take_captures(
+    step: &Step,
+    response: &Response,
+    scope: &Scope,
+) -> (Option<Scope>, Option<String>) {
+    if step.capture.is_empty() {
+        return (None, None);
+    }
     let mut captured = scope.clone();
     let mut error = None;
     for (name, cap) in &step.capture {
@@ -591,7 +602,7 @@ fn take_captures(step: &Step, response: &Response, scope: &Scope) -> (Scope, Opt
             }
         }
     }
-    (captured, error)
+    (Some(captured), error)
 }
 
 /// True while another poll of an `eventually` step, after its pause, still

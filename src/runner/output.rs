@@ -82,6 +82,24 @@ impl OutputBuffer {
             .collect()
     }
 
+    /// Reads `child`'s stdout and stderr into this buffer, each in a task of
+    /// its own (the child must have been spawned with both piped).
+    pub fn pump_child(
+        self: &Arc<Self>,
+        child: &mut tokio::process::Child,
+    ) -> Vec<tokio::task::JoinHandle<()>> {
+        vec![
+            tokio::spawn(
+                self.clone()
+                    .pump(child.stdout.take().expect("piped stdout")),
+            ),
+            tokio::spawn(
+                self.clone()
+                    .pump(child.stderr.take().expect("piped stderr")),
+            ),
+        ]
+    }
+
     /// Reads `stream` to its end, pushing each line. Runs as its own task.
     pub async fn pump(self: Arc<Self>, mut stream: impl AsyncRead + Unpin) {
         let mut buf = vec![0u8; 8192];

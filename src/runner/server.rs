@@ -144,18 +144,7 @@ impl Server {
         let mut child = cmd.spawn().map_err(StartError::Spawn)?;
         let group = ProcessGroup::new(child.id(), mark);
         let output = OutputBuffer::new();
-        let pumps = vec![
-            tokio::spawn(
-                output
-                    .clone()
-                    .pump(child.stdout.take().expect("piped stdout")),
-            ),
-            tokio::spawn(
-                output
-                    .clone()
-                    .pump(child.stderr.take().expect("piped stderr")),
-            ),
-        ];
+        let pumps = output.pump_child(&mut child);
         // One task owns the child and reaps it, so `ended` tells at once when it dies.
         let (tx, ended) = watch::channel(None);
         let pid = child.id();

@@ -33,18 +33,7 @@ pub async fn run_tests(exe: &Path, cwd: &Path, bound: Duration) -> std::io::Resu
     let mut child = cmd.spawn()?;
     let mut group = ProcessGroup::new(child.id(), mark);
     let output = OutputBuffer::new();
-    let pumps = [
-        tokio::spawn(
-            output
-                .clone()
-                .pump(child.stdout.take().expect("piped stdout")),
-        ),
-        tokio::spawn(
-            output
-                .clone()
-                .pump(child.stderr.take().expect("piped stderr")),
-        ),
-    ];
+    let pumps = output.pump_child(&mut child);
     let status = tokio::time::timeout(bound, child.wait()).await;
     group.kill();
     group.sweep();
