@@ -38,8 +38,14 @@ pub struct Args {
 enum Format {
     /// One line per lesson, then every failure in full.
     Text,
-    /// One JSON document (docs/grading.md).
+    /// One JSON document (docs/grading.md, docs/report.schema.json).
     Json,
+    /// JUnit XML, one testcase per checklist item (GitLab, GitHub reporters, Jenkins).
+    Junit,
+    /// exercism's results.json, version 3.
+    Exercism,
+    /// GitHub Classroom's runner result: one test per item, one point each.
+    Classroom,
 }
 
 #[derive(Debug, Subcommand)]
@@ -64,7 +70,7 @@ enum Command {
         /// Only these lessons (default: all).
         #[arg(value_name = "LESSON")]
         only: Vec<String>,
-        /// How to write the report: `text` for people, `json` for programs (docs/grading.md).
+        /// How to write the report: `text` for people, the others for programs (docs/grading.md).
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
         /// Write the report to this file instead of standard output.
@@ -418,6 +424,9 @@ async fn grade(
     let mut reporter: Box<dyn Reporter> = match format {
         Format::Text => Box::new(report::text::Summary::new(lessons.len())),
         Format::Json => Box::new(report::json::Json),
+        Format::Junit => Box::new(report::junit::Junit),
+        Format::Exercism => Box::new(report::exercism::Exercism),
+        Format::Classroom => Box::new(report::classroom::Classroom),
     };
     // Standard output carries the report alone when a program reads it.
     let heading = format!(

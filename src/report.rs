@@ -7,7 +7,10 @@
 //! the text reporters ([`text`]) behind the [`Reporter`] seam that cli picks
 //! from, and the TUI, which draws the same structured failure view ([`view`]).
 
+pub mod classroom;
+pub mod exercism;
 pub mod json;
+pub mod junit;
 pub mod text;
 pub mod view;
 
@@ -17,6 +20,7 @@ use serde::Serialize;
 
 /// Everything one run of one lesson produced.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct RunReport {
     /// The lesson's id.
     pub lesson: String,
@@ -51,20 +55,26 @@ impl RunReport {
 /// One way of showing results (plain text, JSON; JUnit and exercism are
 /// further implementations). cli picks one per command and prints what it returns.
 pub trait Reporter {
-    /// What to show when `report`'s lesson has been graded (they come one by one).
-    fn lesson(&mut self, report: &RunReport) -> String;
+    /// What to show when `report`'s lesson has been graded (they come one by
+    /// one); nothing for a format written whole at the end.
+    fn lesson(&mut self, _report: &RunReport) -> String {
+        String::new()
+    }
     /// What to show once every lesson has been graded.
     fn finish(&mut self, grade: &GradeReport) -> String;
 }
 
 /// Everything one grading of several lessons produced.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct GradeReport {
     /// Wall time of the one build of every graded lesson's crate.
     #[serde(with = "millis")]
+    #[cfg_attr(test, schemars(with = "u64"))]
     pub build: Duration,
     /// Wall time of the checks, after the build.
     #[serde(with = "millis")]
+    #[cfg_attr(test, schemars(with = "u64"))]
     pub checks: Duration,
     /// One report per lesson, in pack order.
     pub lessons: Vec<RunReport>,
@@ -84,6 +94,7 @@ impl GradeReport {
 
 /// What the build step did.
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct BuildReport {
     /// The build succeeded and produced the server binary.
     pub ok: bool,
@@ -97,11 +108,13 @@ pub struct BuildReport {
     pub cargo_stderr: String,
     /// Wall time of the build.
     #[serde(with = "millis")]
+    #[cfg_attr(test, schemars(with = "u64"))]
     pub duration: Duration,
 }
 
 /// One compiler message.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct Diagnostic {
     /// `error`, `warning`, …
     pub level: String,
@@ -113,6 +126,7 @@ pub struct Diagnostic {
 
 /// Why grading stopped before the items could be run.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Stopped {
     /// The lesson's crate did not compile.
@@ -121,6 +135,7 @@ pub enum Stopped {
     BuildTimedOut {
         /// The bound that was hit.
         #[serde(with = "millis")]
+        #[cfg_attr(test, schemars(with = "u64"))]
         bound: Duration,
     },
     /// The server never accepted connections on its port within the bound.
@@ -129,6 +144,7 @@ pub enum Stopped {
         port: u16,
         /// The bound that was hit.
         #[serde(with = "millis")]
+        #[cfg_attr(test, schemars(with = "u64"))]
         bound: Duration,
         /// Addresses it listens on instead (`ip:port`), when that could be seen.
         elsewhere: Vec<String>,
@@ -160,6 +176,7 @@ pub enum Stopped {
 
 /// The verdict on one checklist item.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct ItemReport {
     /// The item's id.
     pub id: String,
@@ -169,10 +186,15 @@ pub struct ItemReport {
     pub verdict: Verdict,
     /// The item's hints, gentlest first.
     pub hints: Vec<String>,
+    /// Wall time of the item's steps (zero when it was not run).
+    #[serde(with = "millis")]
+    #[cfg_attr(test, schemars(with = "u64"))]
+    pub duration: Duration,
 }
 
 /// Pass, or a precise account of the first step that failed.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(tag = "verdict", rename_all = "snake_case")]
 pub enum Verdict {
     /// Every step held.
@@ -192,6 +214,7 @@ impl Verdict {
 
 /// The first step of an item that did not hold.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct Failure {
     /// 1-based index of the failing step.
     pub step: usize,
@@ -247,6 +270,7 @@ impl Failure {
 
 /// A start of the server with a changed environment (an item with `start`).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct StartRecord {
     /// Variables left out.
     pub without: Vec<String>,
@@ -256,6 +280,7 @@ pub struct StartRecord {
 
 /// A request exactly as it was sent.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct RequestRecord {
     /// HTTP method.
     pub method: String,
@@ -317,6 +342,7 @@ fn shell_quote(s: &str) -> String {
 
 /// A response as it was received (body cut to a readable size).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct ResponseRecord {
     /// Status code.
     pub status: u16,
@@ -328,11 +354,13 @@ pub struct ResponseRecord {
     pub body_truncated: bool,
     /// Time from sending to the end of the body.
     #[serde(with = "millis")]
+    #[cfg_attr(test, schemars(with = "u64"))]
     pub elapsed: Duration,
 }
 
 /// One expectation and how it turned out.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct Assertion {
     /// What was looked at: `status`, `header location`, `JSON /id`, `body`.
     pub subject: String,

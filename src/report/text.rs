@@ -272,6 +272,31 @@ pub fn failure(f: &Failure) -> String {
     s
 }
 
+/// Why `lesson` stopped, followed by the compiler's errors when it did not
+/// compile (the text every item of such a lesson reports); `None` when it ran.
+pub fn stopped_in_full(lesson: &RunReport) -> Option<String> {
+    let mut s = stopped_line(lesson.stopped.as_ref()?);
+    for d in lesson
+        .build
+        .diagnostics
+        .iter()
+        .filter(|d| d.level == "error")
+    {
+        s.push_str("\n\n");
+        s.push_str(d.rendered.trim_end());
+    }
+    Some(super::clean(&s))
+}
+
+/// A failed item's transcript and its first hint, as text.
+pub fn failure_and_hint(item: &super::ItemReport, f: &Failure) -> String {
+    let mut s = failure(f);
+    if let Some(hint) = item.hints.first() {
+        let _ = writeln!(s, "hint: {hint}");
+    }
+    s
+}
+
 fn indent(text: &str, by: &str) -> String {
     let mut s = String::new();
     for line in text.lines() {

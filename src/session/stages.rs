@@ -4,7 +4,7 @@
 //! value the serve stage takes, so another kind of target is not another branch.
 
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::checks::eval::{self, ServerState};
 use crate::checks::exec::{Executor, Limits, NeverPrinted};
@@ -90,6 +90,7 @@ async fn grade_target(
     // the learner's tests (against the lesson's mutants).
     let tests = LessonTests::new(root, lesson, opts);
     for (item, entry) in lesson.items.iter().zip(report.items.iter_mut()) {
+        let began = Instant::now();
         if let Some(s) = &item.start {
             let launcher = Relaunch(&values.server);
             entry.verdict = start::run(s, &launcher, &values.scope, &values.secrets).await;
@@ -109,6 +110,7 @@ async fn grade_target(
                 .map(|i| i.id.as_str());
             entry.verdict = learner_tests::run(t, &tests, &why, plain).await;
         }
+        entry.duration += began.elapsed();
     }
     if lesson.items.iter().all(|i| !i.uses_the_server()) {
         return Ok(());
@@ -153,9 +155,11 @@ async fn grade(
         if item.uses_the_server() {
             graded.began.push((index, tap.mark()));
             let mut watches = Vec::new();
+            let began = Instant::now();
             entry.verdict = executor
                 .run_item(item, &values.scope, &tap, &mut watches)
                 .await;
+            entry.duration += began.elapsed();
             graded
                 .afterwards
                 .extend(watches.into_iter().map(|w| (index, w)));
@@ -283,6 +287,7 @@ fn empty_report(lesson: &Lesson) -> RunReport {
                 title: i.title.clone(),
                 verdict: Verdict::NotRun,
                 hints: i.hints.clone(),
+                duration: Duration::ZERO,
             })
             .collect(),
         server_output: Vec::new(),

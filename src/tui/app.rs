@@ -756,6 +756,7 @@ mod tests {
                         ))
                     },
                     hints: i.hints.clone(),
+                    duration: std::time::Duration::ZERO,
                 })
                 .collect(),
             server_output: vec![],

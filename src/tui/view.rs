@@ -618,6 +618,7 @@ mod tests {
                     title: i.title.clone(),
                     verdict: v,
                     hints: i.hints.clone(),
+                    duration: std::time::Duration::ZERO,
                 })
                 .collect(),
             server_output: vec![],
