@@ -13,7 +13,7 @@ use clap::{Parser, Subcommand};
 
 use apilings::lessons::{Lesson, Pack};
 use apilings::report::{self, Reporter, RunReport};
-use apilings::session::{self, RunOptions};
+use apilings::session::{self, RunOptions, Stack};
 use apilings::workspace::{LessonState, Progress, Workspace};
 
 /// A terminal kata workbook: build production-ready HTTP backends in axum,
@@ -48,6 +48,32 @@ enum Format {
     Classroom,
 }
 
+/// Grade a server other than the lesson's crate (any stack).
+#[derive(Debug, Clone, clap::Args)]
+struct ServerArgs {
+    /// Start this command instead of the lesson's crate (run by `sh -c` here,
+    /// with PORT set; `{port}` in it is the port), e.g. "uvicorn app:app --port {port}".
+    #[arg(long, value_name = "COMMAND", conflicts_with = "url")]
+    cmd: Option<String>,
+    /// Grade the server already running at this loopback URL, e.g. http://127.0.0.1:8000.
+    #[arg(long, value_name = "URL")]
+    url: Option<String>,
+}
+
+impl ServerArgs {
+    /// The stack these arguments choose, run from `cwd`.
+    fn stack(&self, cwd: &Path) -> Result<Stack> {
+        Ok(match (&self.cmd, &self.url) {
+            (Some(line), _) => Stack::Command {
+                line: line.clone(),
+                cwd: cwd.to_path_buf(),
+            },
+            (None, Some(url)) => Stack::running(url).map_err(anyhow::Error::msg)?,
+            (None, None) => Stack::Crate,
+        })
+    }
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Create your workspace (default: ./apilings-workspace), or add what is missing to one.
@@ -61,6 +87,8 @@ enum Command {
     Check {
         /// Lesson id, slug or number (default: the current lesson).
         lesson: Option<String>,
+        #[command(flatten)]
+        server: ServerArgs,
     },
     /// Grade lessons headless, for CI and instructors (exit 0 only when every lesson passes).
     ///
@@ -76,6 +104,12 @@ enum Command {
         /// Write the report to this file instead of standard output.
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
+        #[command(flatten)]
+        server: ServerArgs,
+        /// A TOML file naming each lesson's server (docs/grading.md); without
+        /// LESSONs, the lessons it names are graded.
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["cmd", "url"])]
+        servers: Option<PathBuf>,
     },
     /// Show the hints of a lesson's failing items.
     Hint {
@@ -132,12 +166,26 @@ pub async fn run(args: Args) -> Result<ExitCode> {
             print!("{}", list_text(&pack, &load_progress(&ws)));
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Check { lesson }) => check(&pack, &cwd, lesson.as_deref(), &opts).await,
+        Some(Command::Check { lesson, server }) => {
+            opts.stacks.default = server.stack(&cwd)?;
+            check(&pack, &cwd, lesson.as_deref(), &opts).await
+        }
         Some(Command::Grade {
-            only,
+            mut only,
             format,
             output,
-        }) => grade(&pack, &cwd, &only, &opts, format, output.as_deref()).await,
+            server,
+            servers,
+        }) => {
+            opts.stacks.default = server.stack(&cwd)?;
+            if let Some(file) = servers {
+                let named = read_servers(&pack, &cwd.join(file), &mut opts.stacks)?;
+                if only.is_empty() {
+                    only = named;
+                }
+            }
+            grade(&pack, &cwd, &only, &opts, format, output.as_deref()).await
+        }
         Some(Command::Hint { lesson }) => hint(&pack, &cwd, lesson.as_deref()),
         Some(Command::Reset { lesson }) => {
             let ws = Workspace::open(&cwd)?;
@@ -309,6 +357,9 @@ fn list_text(pack: &Pack, progress: &Progress) -> String {
 }
 
 async fn check(pack: &Pack, cwd: &Path, name: Option<&str>, opts: &RunOptions) -> Result<ExitCode> {
+    if opts.stacks.default != Stack::Crate {
+        return check_other_stack(pack, cwd, name, opts).await;
+    }
     let ws = Workspace::open(cwd)?;
     let _lock = ws.lock()?;
     let mut progress = load_progress(&ws);
@@ -336,6 +387,90 @@ async fn check(pack: &Pack, cwd: &Path, name: Option<&str>, opts: &RunOptions) -
     } else {
         Ok(ExitCode::FAILURE)
     }
+}
+
+/// `check` of a server that is not the lesson's crate: no workspace needed,
+/// and no progress recorded (the workspace's progress is its crates').
+async fn check_other_stack(
+    pack: &Pack,
+    cwd: &Path,
+    name: Option<&str>,
+    opts: &RunOptions,
+) -> Result<ExitCode> {
+    let lesson = match name {
+        Some(n) => pack.find(n)?,
+        None => bail!(
+            "name the lesson to check its server against, e.g. `apilings check 01 --cmd \"…\"`"
+        ),
+    };
+    println!("Checking {} …", lesson.id);
+    let run = session::run_lesson(cwd, lesson, opts);
+    let report = match unless_interrupted(run, "the server").await {
+        Ok(report) => report,
+        Err(code) => return Ok(code),
+    };
+    print!("{}", report::text::Lessons.lesson(&report));
+    Ok(if report.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// Reads a servers file into `stacks`; returns the lessons it names, in pack order.
+///
+/// ```toml
+/// [lessons]
+/// 01 = { cmd = "python -m uvicorn lesson01:app --port {port}" }
+/// 02-rest-resources = { cmd = "…", cwd = "app" }   # cwd: relative to this file
+/// 03 = { url = "http://127.0.0.1:8000" }
+/// ```
+fn read_servers(pack: &Pack, file: &Path, stacks: &mut session::Stacks) -> Result<Vec<String>> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct File {
+        lessons: std::collections::BTreeMap<String, Entry>,
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Entry {
+        cmd: Option<String>,
+        url: Option<String>,
+        cwd: Option<PathBuf>,
+    }
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("cannot read the servers file {}", file.display()))?;
+    let parsed: File = toml::from_str(&text).map_err(|e| {
+        let at = e
+            .span()
+            .map(|s| apilings::lessons::line_col(&text, s.start))
+            .map(|(line, col)| format!(":{line}:{col}"))
+            .unwrap_or_default();
+        anyhow::anyhow!("{}{at}: {}\n{e}", file.display(), e.message())
+    })?;
+    let base = file.parent().unwrap_or(Path::new("."));
+    let mut named = Vec::new();
+    for (key, entry) in parsed.lessons {
+        let lesson = pack
+            .find(&key)
+            .with_context(|| format!("{}: lesson `{key}`", file.display()))?;
+        let stack = match (entry.cmd, entry.url) {
+            (Some(line), None) => Stack::Command {
+                line,
+                cwd: base.join(entry.cwd.unwrap_or_default()),
+            },
+            (None, Some(url)) => Stack::running(&url)
+                .map_err(|e| anyhow::anyhow!("{}: lesson `{key}`: {e}", file.display()))?,
+            _ => bail!(
+                "{}: lesson `{key}` needs either `cmd` or `url`, not both or neither",
+                file.display()
+            ),
+        };
+        stacks.lessons.insert(lesson.id.clone(), stack);
+        named.push(lesson.id.clone());
+    }
+    named.sort_by_key(|id| pack.lessons.iter().position(|l| &l.id == id));
+    Ok(named)
 }
 
 /// A verification problem in the instructor's words.
@@ -408,21 +543,33 @@ async fn grade(
     format: Format,
     output: Option<&Path>,
 ) -> Result<ExitCode> {
-    // No workspace lock: grading writes nothing there, so it may run while the
-    // TUI is open, and on a workspace it cannot write to at all.
-    let ws = Workspace::open(cwd)?;
     let lessons = select(pack, names)?;
+    // A workspace only when a lesson's crate is graded. No workspace lock:
+    // grading writes nothing there, so it may run while the TUI is open, and
+    // on a workspace it cannot write to at all.
+    let builds = lessons.iter().any(|l| *opts.stacks.of(l) == Stack::Crate);
+    let root = if builds {
+        Workspace::open(cwd)?.root().to_path_buf()
+    } else {
+        cwd.to_path_buf()
+    };
     let mut opts = opts.clone();
-    if opts.target_dir.is_none()
+    if builds
+        && opts.target_dir.is_none()
         && std::env::var_os("CARGO_TARGET_DIR").is_none()
-        && !writable(&ws.root().join("target"))
+        && !writable(&root.join("target"))
     {
         // A read-only workspace (a mounted submission): build in a cache folder.
         opts.target_dir = cache_dir("grade-target");
     }
     let opts = &opts;
     let mut reporter: Box<dyn Reporter> = match format {
-        Format::Text => Box::new(report::text::Summary::new(lessons.len())),
+        Format::Text => Box::new(report::text::Summary::new(
+            lessons
+                .iter()
+                .filter(|l| *opts.stacks.of(l) == Stack::Crate)
+                .count(),
+        )),
         Format::Json => Box::new(report::json::Json),
         Format::Junit => Box::new(report::junit::Junit),
         Format::Exercism => Box::new(report::exercism::Exercism),
@@ -432,7 +579,7 @@ async fn grade(
     let heading = format!(
         "Grading {} lesson(s) in {} …",
         lessons.len(),
-        ws.root().display()
+        root.display()
     );
     if format == Format::Text && output.is_none() {
         println!("{heading}");
@@ -441,7 +588,7 @@ async fn grade(
     }
     // Each lesson's part as it is graded, or all of it into the file at the end.
     let mut kept = String::new();
-    let run = session::grade(ws.root(), &lessons, opts, |r| {
+    let run = session::grade(&root, &lessons, opts, |r| {
         let part = reporter.lesson(r);
         match output {
             Some(_) => kept.push_str(&part),

@@ -26,6 +26,10 @@ pub struct RunReport {
     pub lesson: String,
     /// The lesson's title.
     pub title: String,
+    /// The server graded when it is not the lesson's crate: the command, or
+    /// the URL of a server already running (nothing is built then).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
     /// What the build did.
     pub build: BuildReport,
     /// Why no item could be graded, when none was (build failed, server never started, …).
@@ -203,12 +207,23 @@ pub enum Verdict {
     Fail(Box<Failure>),
     /// The item was not graded (see [`RunReport::stopped`]).
     NotRun,
+    /// The item cannot be graded on this server (a server command or one
+    /// already running lacks what it needs, e.g. the kit's counters): never a pass.
+    NotApplicable {
+        /// What the item needs that this server does not offer.
+        why: String,
+    },
 }
 
 impl Verdict {
     /// True for [`Verdict::Pass`].
     pub fn is_pass(&self) -> bool {
         matches!(self, Verdict::Pass)
+    }
+
+    /// True while nothing was decided ([`Verdict::NotRun`]).
+    pub fn is_pending(&self) -> bool {
+        matches!(self, Verdict::NotRun)
     }
 }
 

@@ -260,3 +260,170 @@ fn a_grade_in_github_classrooms_environment() {
         assert!(matches!(t["status"].as_str(), Some("pass" | "fail")), "{t}");
     }
 }
+
+/// A workspace named `name` with the solutions of `lessons`, built; returns
+/// the temp dir, the workspace and where each lesson's binary is.
+fn built_solutions(name: &str, lessons: &[&str]) -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join(name);
+    common::apilings(tmp.path())
+        .arg("init")
+        .arg(&ws)
+        .assert()
+        .success();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("solutions");
+    for lesson in lessons {
+        common::copy_dir(&src.join(lesson), &ws.join(lesson));
+    }
+    common::apilings(&ws)
+        .arg("grade")
+        .args(lessons)
+        .assert()
+        .success();
+    // Each workspace's binaries have a folder of their own in the shared
+    // target dir, named after the workspace: the newest is this one's.
+    let bins = fs::read_dir(shared_target().join("apilings"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(&format!("{name}-"))
+        })
+        .max_by_key(|e| e.metadata().and_then(|m| m.modified()).ok())
+        .map(|e| e.path().join("debug"))
+        .expect("the workspace's binaries");
+    (tmp, ws, bins)
+}
+
+/// A server this test started itself, stopped when the test ends.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start(bin: &Path, env: &[(&str, &str)]) -> (Running, u16) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(bin)
+        .env("PORT", port.to_string())
+        .envs(env.iter().copied())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed().as_secs() < 10,
+            "{} did not start",
+            bin.display()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    (Running(child), port)
+}
+
+fn verdicts(doc: &serde_json::Value) -> Vec<(String, String)> {
+    doc["lessons"][0]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["id"].as_str().unwrap().to_string(),
+                i["verdict"]["verdict"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn any_server_is_graded_through_a_command_or_a_url() {
+    let _serial = BUILDS.lock().unwrap_or_else(|e| e.into_inner());
+    let lessons = ["07-auth-dependencies", "08-panics", "14-n-plus-one"];
+    let (tmp, _ws, bins) = built_solutions("anystack", &lessons);
+    let bin = |lesson: &str| bins.join(format!("lesson-{lesson}"));
+    // Outside any workspace: a server command needs none.
+    let elsewhere = tmp.path().join("elsewhere");
+    fs::create_dir_all(&elsewhere).unwrap();
+    let run = |args: &[&str]| {
+        let out = common::apilings(&elsewhere).args(args).output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+
+    // --cmd: started like the lesson's binary, starts without a variable included.
+    let cmd = format!("{} --port {{port}}", bin(lessons[0]).display());
+    let (code, out, err) = run(&["check", "07", "--cmd", &cmd]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("✓ refuses-without-api-key"), "{out}");
+    assert!(out.contains("server: the command"), "{out}");
+
+    // What only the kit provides is not applicable, never passed.
+    let cmd = bin(lessons[2]).display().to_string();
+    let (code, out, _) = run(&["grade", "14", "--cmd", &cmd, "--format", "json"]);
+    assert_eq!(code, 1, "{out}");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let got = verdicts(&doc);
+    assert!(
+        got.iter()
+            .all(|(_, v)| v == "not_applicable" || v == "pass"),
+        "{got:?}"
+    );
+    assert!(got.iter().any(|(_, v)| v == "not_applicable"), "{got:?}");
+    let why = &doc["lessons"][0]["items"][0]["verdict"]["why"];
+    assert!(why.as_str().is_some_and(|w| w.contains("kit")), "{doc}");
+    assert_eq!(doc["passed"], false);
+
+    // --url: a server already running; what it prints is unseen.
+    let (_server, port) = start(&bin(lessons[1]), &[]);
+    let url = format!("http://127.0.0.1:{port}");
+    let (code, out, _) = run(&["grade", "08", "--url", &url, "--format", "json"]);
+    assert_eq!(code, 1, "{out}");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let got = verdicts(&doc);
+    assert_eq!(
+        got,
+        [
+            ("panic-answers-500-json".into(), "pass".into()),
+            ("panic-logged-not-returned".into(), "not_applicable".into()),
+            ("keeps-serving".into(), "not_applicable".into()),
+        ]
+    );
+    // The lesson's environment is the running server's own: read from apilings' environment.
+    let (_server, port) = start(&bin(lessons[0]), &[("API_KEY", "the-running-key")]);
+    let url = format!("http://127.0.0.1:{port}");
+    let (code, out, err) = run(&["check", "07", "--url", &url]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains("set API_KEY in apilings' environment"),
+        "{out}"
+    );
+    let out = common::apilings(&elsewhere)
+        .env("API_KEY", "the-running-key")
+        .args(["check", "07", "--url", &url])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("✓ right-key-and-current-user"), "{text}");
+    assert!(
+        text.contains("– refuses-without-api-key") && text.contains("not applicable on this stack"),
+        "{text}"
+    );
+
+    // Loopback only.
+    let (code, _, err) = run(&["check", "01", "--url", "http://192.168.1.20:8000"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("loopback only"), "{err}");
+}

@@ -50,6 +50,39 @@ impl Item {
     pub fn uses_the_server(&self) -> bool {
         self.start.is_none() && self.tests.is_none()
     }
+
+    /// What the item needs beyond HTTP to the server: what a server that is
+    /// not the lesson's crate (any stack, or one already running) may lack.
+    pub fn needs(&self) -> Needs {
+        let mut expects: Vec<&Expect> = self.steps.iter().map(|s| &s.expect).collect();
+        if let Some(c) = &self.concurrency {
+            expects.push(&c.expect);
+            expects.extend(c.meanwhile.as_ref().map(|m| &m.expect));
+        }
+        if let Some(s) = &self.stream {
+            expects.push(&s.expect);
+        }
+        Needs {
+            crate_tests: self.tests.is_some(),
+            kit: expects.iter().any(|e| !e.counters.is_empty())
+                || self.stream.as_ref().is_some_and(|s| s.disconnect.is_some()),
+            starts: self.start.is_some(),
+            process: expects.iter().any(|e| e.watches_server()),
+        }
+    }
+}
+
+/// What an item needs of the server it grades beyond answering HTTP.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Needs {
+    /// The lesson crate's own tests (`cargo test`).
+    pub crate_tests: bool,
+    /// The kit's counters (`/_kit/counters`, served by `kit::serve`).
+    pub kit: bool,
+    /// Starting the server itself with a changed environment.
+    pub starts: bool,
+    /// The server's process: what it prints, whether it still runs.
+    pub process: bool,
 }
 
 /// The learner's own tests (`cargo test` of the lesson crate): they must pass

@@ -52,6 +52,9 @@ pub fn result(grade: &GradeReport) -> Result {
                     let message = super::text::failure_and_hint(item, f);
                     ("fail", super::clean(&message))
                 }
+                Verdict::NotApplicable { why } => {
+                    ("error", format!("not applicable on this stack: {why}"))
+                }
                 Verdict::NotRun => (
                     "error",
                     lesson

@@ -67,6 +67,11 @@ pub fn results(grade: &GradeReport) -> Results {
                         .then(|| capped(&super::clean(&f.server_output.join("\n"))));
                     (Status::Fail, Some(super::clean(&message)), output)
                 }
+                Verdict::NotApplicable { why } => (
+                    Status::Error,
+                    Some(format!("not applicable on this stack: {why}")),
+                    None,
+                ),
                 Verdict::NotRun => (
                     Status::Error,
                     Some(

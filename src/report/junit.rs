@@ -23,8 +23,8 @@ impl Reporter for Junit {
     }
 }
 
-/// How many of a lesson's items failed, and how many could not run.
-fn counts(lesson: &RunReport) -> (usize, usize) {
+/// How many of a lesson's items failed, could not run, and cannot run on its stack.
+fn counts(lesson: &RunReport) -> (usize, usize, usize) {
     let failures = lesson
         .items
         .iter()
@@ -35,7 +35,12 @@ fn counts(lesson: &RunReport) -> (usize, usize) {
         .iter()
         .filter(|i| matches!(i.verdict, Verdict::NotRun))
         .count();
-    (failures, errors)
+    let skipped = lesson
+        .items
+        .iter()
+        .filter(|i| matches!(i.verdict, Verdict::NotApplicable { .. }))
+        .count();
+    (failures, errors, skipped)
 }
 
 /// The whole grading as one JUnit document.
@@ -43,7 +48,7 @@ pub fn document(grade: &GradeReport) -> String {
     let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let (mut tests, mut failures, mut errors) = (0, 0, 0);
     for lesson in &grade.lessons {
-        let (f, e) = counts(lesson);
+        let (f, e, _) = counts(lesson);
         tests += lesson.items.len();
         failures += f;
         errors += e;
@@ -61,12 +66,12 @@ pub fn document(grade: &GradeReport) -> String {
 }
 
 fn suite(s: &mut String, lesson: &RunReport) {
-    let (failures, errors) = counts(lesson);
+    let (failures, errors, skipped) = counts(lesson);
     let time: Duration =
         lesson.build.duration + lesson.items.iter().map(|i| i.duration).sum::<Duration>();
     let _ = writeln!(
         s,
-        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"0\" time=\"{}\">",
+        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\" time=\"{}\">",
         attr(&lesson.lesson),
         lesson.items.len(),
         seconds(time)
@@ -94,6 +99,13 @@ fn case(s: &mut String, lesson: &RunReport, item: &ItemReport) {
     );
     match &item.verdict {
         Verdict::Pass => s.push_str("/>\n"),
+        Verdict::NotApplicable { why } => {
+            let _ = writeln!(
+                s,
+                ">\n      <skipped type=\"not_applicable\" message=\"{}\"/>\n    </testcase>",
+                attr(&format!("not applicable on this stack: {why}"))
+            );
+        }
         Verdict::Fail(f) => {
             let body = super::text::failure_and_hint(item, f);
             let _ = writeln!(

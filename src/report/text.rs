@@ -43,7 +43,9 @@ impl Summary {
 impl Reporter for Summary {
     fn lesson(&mut self, report: &RunReport) -> String {
         let mut s = String::new();
-        if !std::mem::replace(&mut self.built, true) {
+        // The one build's line, at the first lesson that was built (none is
+        // when every lesson is graded on a server command or URL).
+        if report.target.is_none() && !std::mem::replace(&mut self.built, true) {
             let b = &report.build;
             let _ = writeln!(
                 s,
@@ -103,11 +105,12 @@ fn render_raw(report: &RunReport) -> String {
             Verdict::Pass => "✓",
             Verdict::Fail(_) => "✗",
             Verdict::NotRun => "·",
+            Verdict::NotApplicable { .. } => "–",
         };
-        let suffix = if matches!(item.verdict, Verdict::NotRun) {
-            " (not run)"
-        } else {
-            ""
+        let suffix = match &item.verdict {
+            Verdict::NotRun => " (not run)".to_string(),
+            Verdict::NotApplicable { why } => format!(" (not applicable on this stack: {why})"),
+            _ => String::new(),
         };
         let _ = writeln!(s, "{mark} {} — {}{suffix}", item.id, item.title);
         if let Verdict::Fail(f) = &item.verdict {
@@ -175,6 +178,9 @@ fn grade_details_raw(grade: &GradeReport) -> String {
 
 /// One line on what the build did.
 pub fn build_line(report: &RunReport) -> String {
+    if let Some(target) = &report.target {
+        return format!("server: {target} (nothing built)");
+    }
     let b = &report.build;
     let secs = b.duration.as_secs_f64();
     if b.ok && b.fresh {

@@ -128,7 +128,9 @@ impl Server {
     /// Starts the server and waits until its port accepts a connection.
     pub async fn start(spec: &ServerSpec) -> Result<Server, StartError> {
         let mut cmd = Command::new(&spec.program);
-        cmd.args(&spec.args);
+        // A command line may name the port where its server wants it.
+        let port = spec.port.to_string();
+        cmd.args(spec.args.iter().map(|a| a.replace("{port}", &port)));
         let mark = super::process::own(&mut cmd, super::process::Inherit::Server);
         for name in &spec.unset {
             cmd.env_remove(name);

@@ -9,14 +9,26 @@ use crate::checks::start::{Launched, Launcher, StartOutcome};
 use crate::report::Stopped;
 use crate::runner::{self, Server, ServerSpec, StartError};
 
-/// What a run grades: a program apilings starts with `PORT` set and stops at
-/// the end (the lesson's built binary, or any server's command).
+/// What a run grades.
 #[derive(Debug, Clone)]
-pub struct Target {
-    /// The program.
-    pub program: PathBuf,
-    /// Its arguments.
-    pub args: Vec<String>,
+pub enum Target {
+    /// A program apilings starts with `PORT` set (`{port}` in its arguments
+    /// is the port too) and stops at the end: the lesson's built binary, or
+    /// any server's command.
+    Program {
+        /// The program.
+        program: PathBuf,
+        /// Its arguments.
+        args: Vec<String>,
+        /// Where it runs.
+        cwd: PathBuf,
+    },
+    /// A server already running on 127.0.0.1: apilings neither starts nor
+    /// stops it, and does not see what it prints.
+    Running {
+        /// Its port.
+        port: u16,
+    },
 }
 
 /// Why a run stopped at a stage, with what the server printed (if it ran).

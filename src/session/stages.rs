@@ -14,11 +14,11 @@ use crate::checks::start;
 use crate::checks::template::{Scope, TemplateError, lesson_bug};
 use crate::lessons::Lesson;
 use crate::report::{Failure, ItemReport, RequestRecord, RunReport, Stopped, Verdict};
-use crate::runner::{BuildOutcome, OutputBuffer, Server, ServerSpec};
+use crate::runner::{BuildOutcome, ServerSpec};
 
-use super::RunOptions;
 use super::own_tests::LessonTests;
 use super::serve::{self, Halt, Relaunch, Target};
+use super::{RunOptions, Stack};
 
 /// Runs `lesson` on what its build produced (`Err`: why cargo could not be run).
 /// Never fails: whatever happens is in the report.
@@ -29,10 +29,32 @@ pub(super) async fn run(
     opts: &RunOptions,
 ) -> RunReport {
     let mut report = empty_report(lesson);
-    let outcome = match build(&mut report, built, opts) {
-        Ok(target) => grade_target(&mut report, root, lesson, &target, opts).await,
+    let outcome = match build(&mut report, root, lesson, built, opts) {
+        Ok(target) => grade_target(&mut report, root, lesson, &target, &Stack::Crate, opts).await,
         Err(halt) => Err(halt),
     };
+    conclude(report, lesson, outcome)
+}
+
+/// Runs `lesson` on a server that is not its crate (nothing is built).
+pub(super) async fn run_on(
+    root: &Path,
+    lesson: &Lesson,
+    stack: &Stack,
+    opts: &RunOptions,
+) -> RunReport {
+    let mut report = empty_report(lesson);
+    report.target = stack.describe();
+    report.build.ok = true;
+    let outcome = match stack.target() {
+        Some(target) => grade_target(&mut report, root, lesson, &target, stack, opts).await,
+        None => Err(Halt::infrastructure("a lesson's crate must be built first")),
+    };
+    conclude(report, lesson, outcome)
+}
+
+/// Writes a halt into the report, and each item's hints for how it went.
+fn conclude(mut report: RunReport, lesson: &Lesson, outcome: Result<(), Halt>) -> RunReport {
     if let Err(halt) = outcome {
         report.stopped = Some(halt.stopped);
         if !halt.output.is_empty() {
@@ -48,6 +70,8 @@ pub(super) async fn run(
 /// The build stage: the build's report, and the binary to serve.
 fn build(
     report: &mut RunReport,
+    root: &Path,
+    lesson: &Lesson,
     built: Result<BuildOutcome, String>,
     opts: &RunOptions,
 ) -> Result<Target, Halt> {
@@ -69,30 +93,37 @@ fn build(
         }
         Ok(BuildOutcome::Built { exe, report: b }) => {
             report.build = b;
-            Ok(Target {
+            Ok(Target::Program {
                 program: exe,
                 args: Vec::new(),
+                cwd: root.join(&lesson.id),
             })
         }
     }
 }
 
-/// The serve, grade and report stages on `target`.
+/// The serve, grade and report stages on `target`; items that need what
+/// `stack` does not offer are not applicable.
 async fn grade_target(
     report: &mut RunReport,
     root: &Path,
     lesson: &Lesson,
     target: &Target,
+    stack: &Stack,
     opts: &RunOptions,
 ) -> Result<(), Halt> {
-    let values = RunValues::new(root, lesson, target, opts).map_err(Halt::infrastructure)?;
+    let values = RunValues::new(lesson, target, opts).map_err(Halt::infrastructure)?;
     // Items that run their own processes go first: starts of the server, and
     // the learner's tests (against the lesson's mutants).
     let tests = LessonTests::new(root, lesson, opts);
     for (item, entry) in lesson.items.iter().zip(report.items.iter_mut()) {
+        if let Some(why) = stack.cannot(item.needs()) {
+            entry.verdict = Verdict::NotApplicable { why };
+            continue;
+        }
         let began = Instant::now();
-        if let Some(s) = &item.start {
-            let launcher = Relaunch(&values.server);
+        if let (Some(s), Some(server)) = (&item.start, &values.server) {
+            let launcher = Relaunch(server);
             entry.verdict = start::run(s, &launcher, &values.scope, &values.secrets).await;
         }
         if let Some(t) = &item.tests {
@@ -112,16 +143,63 @@ async fn grade_target(
         }
         entry.duration += began.elapsed();
     }
-    if lesson.items.iter().all(|i| !i.uses_the_server()) {
+    if !report.items.iter().any(|e| e.verdict.is_pending())
+        || lesson.items.iter().all(|i| !i.uses_the_server())
+    {
         return Ok(());
     }
-    let mut spec = values.server.clone();
+    let Some(spec) = &values.server else {
+        // A server already running: nothing to start or stop, no output to read.
+        let graded = grade(
+            report,
+            lesson,
+            target_port(target),
+            &NoOutput,
+            &values,
+            opts,
+        )
+        .await?;
+        finish(report, graded, &values.secrets, Vec::new(), 0);
+        return Ok(());
+    };
+    let mut spec = spec.clone();
     let server = serve::serve(&mut spec).await?;
-    let graded = grade(report, lesson, &server, &values, opts).await;
+    let graded = grade(report, lesson, server.port(), &server.tap(), &values, opts).await;
     let output = server.output();
     server.stop().await;
-    finish(report, graded?, &values.secrets, &output);
+    finish(
+        report,
+        graded?,
+        &values.secrets,
+        output.lines(),
+        output.dropped(),
+    );
     Ok(())
+}
+
+fn target_port(target: &Target) -> u16 {
+    match target {
+        Target::Running { port } => *port,
+        Target::Program { .. } => 0,
+    }
+}
+
+/// The output of a server apilings did not start: none is seen.
+struct NoOutput;
+
+impl crate::checks::exec::ServerTap for NoOutput {
+    fn mark(&self) -> u64 {
+        0
+    }
+    fn since(&self, _mark: u64) -> Vec<String> {
+        Vec::new()
+    }
+    fn dropped(&self) -> u64 {
+        0
+    }
+    fn ended(&self) -> Option<String> {
+        None
+    }
 }
 
 /// What the grade stage leaves for the report stage: expectations to check
@@ -135,7 +213,8 @@ struct Graded {
 async fn grade(
     report: &mut RunReport,
     lesson: &Lesson,
-    server: &Server,
+    port: u16,
+    tap: &dyn crate::checks::exec::ServerTap,
     values: &RunValues,
     opts: &RunOptions,
 ) -> Result<Graded, Halt> {
@@ -147,17 +226,16 @@ async fn grade(
         request: opts.bounds.request,
         ..Limits::default()
     };
-    let executor = Executor::new(server.port(), limits)
+    let executor = Executor::new(port, limits)
         .map_err(|e| Halt::infrastructure(format!("could not create the HTTP client: {e}")))?
         .with_secrets(values.secrets.clone());
-    let tap = server.tap();
     for (index, (item, entry)) in lesson.items.iter().zip(report.items.iter_mut()).enumerate() {
-        if item.uses_the_server() {
+        if item.uses_the_server() && entry.verdict.is_pending() {
             graded.began.push((index, tap.mark()));
             let mut watches = Vec::new();
             let began = Instant::now();
             entry.verdict = executor
-                .run_item(item, &values.scope, &tap, &mut watches)
+                .run_item(item, &values.scope, tap, &mut watches)
                 .await;
             entry.duration += began.elapsed();
             graded
@@ -177,9 +255,15 @@ async fn grade(
 
 /// The report stage: the whole run's output, and what it shows only now (a
 /// secret printed later than the step that looked for it).
-fn finish(report: &mut RunReport, graded: Graded, secrets: &[String], output: &OutputBuffer) {
-    report.server_output = output.lines();
-    report.output_dropped = output.dropped();
+fn finish(
+    report: &mut RunReport,
+    graded: Graded,
+    secrets: &[String],
+    output: Vec<String>,
+    dropped: u64,
+) {
+    report.server_output = output;
+    report.output_dropped = dropped;
     let whole_run = ServerState {
         output: report.server_output.clone(),
         ended: None,
@@ -277,6 +361,7 @@ fn empty_report(lesson: &Lesson) -> RunReport {
     RunReport {
         lesson: lesson.id.clone(),
         title: lesson.title.clone(),
+        target: None,
         build: Default::default(),
         stopped: None,
         items: lesson
@@ -296,22 +381,34 @@ fn empty_report(lesson: &Lesson) -> RunReport {
 }
 
 /// A run's values: its template scope, its secrets, and how to start its
-/// server (the target with the lesson's environment).
+/// server (the target with the lesson's environment; none for a server
+/// already running).
 pub(super) struct RunValues {
     pub scope: Scope,
     pub secrets: Vec<String>,
-    pub server: ServerSpec,
+    pub server: Option<ServerSpec>,
 }
 
 impl RunValues {
     /// Renders the lesson's run variables and server environment (also visible
     /// as `env.NAME`); `Err` is the lesson's bug, in words.
-    pub fn new(
-        root: &Path,
-        lesson: &Lesson,
-        target: &Target,
-        opts: &RunOptions,
-    ) -> Result<Self, String> {
+    pub fn new(lesson: &Lesson, target: &Target, opts: &RunOptions) -> Result<Self, String> {
+        if let Target::Running { .. } = target {
+            let missing: Vec<&str> = lesson
+                .env
+                .keys()
+                .filter(|name| std::env::var_os(name).is_none())
+                .map(String::as_str)
+                .collect();
+            if !missing.is_empty() {
+                return Err(format!(
+                    "{} is started with {}: set {} in apilings' environment to what the running server was started with",
+                    lesson.id,
+                    lesson.env.keys().cloned().collect::<Vec<_>>().join(", "),
+                    missing.join(", ")
+                ));
+            }
+        }
         let mut scope = Scope::default();
         let (mut env, mut secrets) = (Vec::new(), Vec::new());
         let mut render = || -> Result<(), TemplateError> {
@@ -320,7 +417,12 @@ impl RunValues {
                 scope.set(name.clone(), value);
             }
             for (name, template) in &lesson.env {
-                let value = scope.render(template)?;
+                // A server already running was started with its own values:
+                // the checks take them from apilings' environment.
+                let value = match target {
+                    Target::Running { .. } => std::env::var(name).unwrap_or_default(),
+                    Target::Program { .. } => scope.render(template)?,
+                };
                 scope.set(format!("env.{name}"), value.clone());
                 env.push((name.clone(), value));
             }
@@ -330,14 +432,17 @@ impl RunValues {
             Ok(())
         };
         render().map_err(lesson_bug)?;
-        let server = ServerSpec {
-            program: target.program.clone(),
-            args: target.args.clone(),
-            cwd: root.join(&lesson.id),
-            env,
-            unset: Vec::new(),
-            port: 0,
-            start: opts.bounds.start,
+        let server = match target {
+            Target::Program { program, args, cwd } => Some(ServerSpec {
+                program: program.clone(),
+                args: args.clone(),
+                cwd: cwd.clone(),
+                env,
+                unset: Vec::new(),
+                port: 0,
+                start: opts.bounds.start,
+            }),
+            Target::Running { .. } => None,
         };
         Ok(RunValues {
             scope,

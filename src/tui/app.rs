@@ -733,6 +733,7 @@ mod tests {
         RunReport {
             lesson: l.id.clone(),
             title: l.title.clone(),
+            target: None,
             build: BuildReport::default(),
             stopped: None,
             items: l

@@ -229,6 +229,7 @@ fn draw_checklist(f: &mut Frame<'_>, app: &App, area: Rect) {
                     Some(Verdict::Pass) => ("✓", Color::Green),
                     Some(Verdict::Fail(_)) => ("✗", Color::Red),
                     Some(Verdict::NotRun) => ("·", Color::DarkGray),
+                    Some(Verdict::NotApplicable { .. }) => ("–", Color::DarkGray),
                     None => ("○", Color::Gray),
                 }
             };
@@ -607,6 +608,7 @@ mod tests {
         RunReport {
             lesson: l.id.clone(),
             title: l.title.clone(),
+            target: None,
             build,
             stopped,
             items: l
