@@ -775,3 +775,85 @@ async fn interrupted() -> ExitCode {
         _ = hup.recv() => ExitCode::from(129),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser as _;
+
+    /// Every shell line of a template that runs apilings, as the shell splits
+    /// it (the templates quote nothing but whole words), up to `||`.
+    fn apilings_commands(script: &str) -> Vec<Vec<String>> {
+        script
+            .lines()
+            .flat_map(|l| l.split("||"))
+            .map(str::trim)
+            .filter(|l| l.starts_with("apilings "))
+            .map(|l| l.split_whitespace().map(String::from).collect())
+            .collect()
+    }
+
+    /// Every string under `key` anywhere in a YAML document.
+    fn strings_under<'a>(doc: &'a serde_yaml_ng::Value, key: &str, out: &mut Vec<&'a str>) {
+        match doc {
+            serde_yaml_ng::Value::Mapping(m) => {
+                for (k, v) in m {
+                    match (k.as_str(), v) {
+                        (Some(k), serde_yaml_ng::Value::String(s)) if k == key => out.push(s),
+                        (Some(k), serde_yaml_ng::Value::Sequence(items)) if k == key => {
+                            out.extend(items.iter().filter_map(|i| i.as_str()))
+                        }
+                        _ => strings_under(v, key, out),
+                    }
+                }
+            }
+            serde_yaml_ng::Value::Sequence(items) => {
+                items.iter().for_each(|i| strings_under(i, key, out))
+            }
+            _ => {}
+        }
+    }
+
+    /// The CI templates parse, run only commands this CLI accepts, and hand
+    /// on the files those commands write.
+    #[test]
+    fn every_template_runs_commands_the_cli_accepts() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let doc: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let (mut scripts, mut commands) = (Vec::new(), Vec::new());
+            strings_under(&doc, "run", &mut scripts);
+            strings_under(&doc, "script", &mut scripts);
+            for script in &scripts {
+                commands.extend(apilings_commands(script));
+            }
+            assert!(
+                !commands.is_empty(),
+                "{}: no apilings command",
+                path.display()
+            );
+            for words in &commands {
+                let args = Args::try_parse_from(words)
+                    .unwrap_or_else(|e| panic!("{}: `{}`: {e}", path.display(), words.join(" ")));
+                // What a grade writes is what the template hands on.
+                if let Some(Command::Grade {
+                    output: Some(file), ..
+                }) = &args.command
+                {
+                    let file = file.display().to_string();
+                    assert!(
+                        text.matches(&file).count() >= 2,
+                        "{}: {file} is written but never used",
+                        path.display()
+                    );
+                }
+            }
+            seen += 1;
+        }
+        assert!(seen >= 3, "the templates are in templates/");
+    }
+}
