@@ -779,7 +779,6 @@ async fn interrupted() -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser as _;
 
     /// Every shell line of a template that runs apilings, as the shell splits
     /// it (the templates quote nothing but whole words), up to `||`.
