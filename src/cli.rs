@@ -110,6 +110,10 @@ enum Command {
         /// LESSONs, the lessons it names are graded.
         #[arg(long, value_name = "FILE", conflicts_with_all = ["cmd", "url"])]
         servers: Option<PathBuf>,
+        /// Grade a class: every folder in DIR is a learner's workspace; their
+        /// dependencies are built once (docs/grading.md). Text, json or junit.
+        #[arg(long, value_name = "DIR", conflicts_with_all = ["cmd", "url", "servers"])]
+        class: Option<PathBuf>,
     },
     /// Show the hints of a lesson's failing items.
     Hint {
@@ -176,7 +180,19 @@ pub async fn run(args: Args) -> Result<ExitCode> {
             output,
             server,
             servers,
+            class,
         }) => {
+            if let Some(dir) = class {
+                return grade_class(
+                    &pack,
+                    &cwd.join(dir),
+                    &only,
+                    &opts,
+                    format,
+                    output.as_deref(),
+                )
+                .await;
+            }
             opts.stacks.default = server.stack(&cwd)?;
             if let Some(file) = servers {
                 let named = read_servers(&pack, &cwd.join(file), &mut opts.stacks)?;
@@ -613,6 +629,89 @@ async fn grade(
         // Not the learner's doing (cargo missing, no port, a lesson's own bug).
         ExitCode::from(2)
     } else if graded.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// `grade --class DIR`: every folder of DIR graded as a learner's workspace.
+async fn grade_class(
+    pack: &Pack,
+    dir: &Path,
+    names: &[String],
+    opts: &RunOptions,
+    format: Format,
+    output: Option<&Path>,
+) -> Result<ExitCode> {
+    if !matches!(format, Format::Text | Format::Json | Format::Junit) {
+        bail!("--class writes text, json or junit");
+    }
+    let lessons = select(pack, names)?;
+    let mut learners: Vec<session::Learner> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read the class folder {}", dir.display()))?
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_dir() && !e.file_name().to_string_lossy().starts_with('.'))
+        .map(|e| session::Learner {
+            name: e.file_name().to_string_lossy().into_owned(),
+            dir: e.path(),
+        })
+        .collect();
+    learners.sort_by(|a, b| a.name.cmp(&b.name));
+    if learners.is_empty() {
+        bail!("{} holds no learner folders", dir.display());
+    }
+    // One build folder per Cargo.lock, shared by the class's workspaces.
+    let base = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .or_else(|| cache_dir("class-target"))
+        .context("no folder to build in: set CARGO_TARGET_DIR or HOME")?;
+    let text = format == Format::Text && output.is_none();
+    let heading = format!(
+        "Grading {} lesson(s) for {} learner(s) in {} …",
+        lessons.len(),
+        learners.len(),
+        dir.display()
+    );
+    if text {
+        println!("{heading}");
+    } else {
+        eprintln!("{heading}");
+    }
+    let mut kept = String::new();
+    let run = session::grade_class(pack, &learners, &lessons, &base, opts, |l| {
+        let line = report::text::learner_line(l);
+        match format {
+            Format::Text if output.is_none() => print!("{line}"),
+            Format::Text => kept.push_str(&line),
+            _ => eprint!("{line}"),
+        }
+    });
+    let class = match unless_interrupted(run, "the builds and the servers").await {
+        Ok(class) => class,
+        Err(code) => return Ok(code),
+    };
+    let document = match format {
+        Format::Json => report::json::class_document(&class),
+        Format::Junit => report::junit::class_document(&class),
+        _ => format!("\n{}", report::text::class_table(&class)),
+    };
+    kept.push_str(&document);
+    match output {
+        Some(path) => std::fs::write(path, kept)
+            .with_context(|| format!("cannot write the report to {}", path.display()))?,
+        None => print!("{kept}"),
+    }
+    let could_not_grade = class.learners.iter().any(|l| {
+        l.grade.as_ref().is_some_and(|g| {
+            g.lessons
+                .iter()
+                .any(|r| matches!(r.stopped, Some(report::Stopped::Infrastructure { .. })))
+        })
+    });
+    Ok(if could_not_grade {
+        ExitCode::from(2)
+    } else if class.passed() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

@@ -96,6 +96,40 @@ impl GradeReport {
     }
 }
 
+/// A class graded on one machine: each learner's workspace, graded.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct ClassReport {
+    /// The lessons graded, in pack order.
+    pub lessons: Vec<String>,
+    /// One entry per learner folder, by name.
+    pub learners: Vec<LearnerReport>,
+}
+
+impl ClassReport {
+    /// True when every learner passed every lesson.
+    pub fn passed(&self) -> bool {
+        self.learners
+            .iter()
+            .all(|l| l.grade.as_ref().is_some_and(GradeReport::passed))
+    }
+}
+
+/// One learner of a class.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct LearnerReport {
+    /// The learner's folder name.
+    pub learner: String,
+    /// Why this workspace's dependencies were built on their own, when they
+    /// were (its Cargo.lock differs from the class's).
+    pub own_build: Option<String>,
+    /// Why the folder could not be graded at all (not a workspace).
+    pub error: Option<String>,
+    /// The grading.
+    pub grade: Option<GradeReport>,
+}
+
 /// What the build step did.
 #[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]

@@ -427,3 +427,118 @@ fn any_server_is_graded_through_a_command_or_a_url() {
     assert_eq!(code, 2);
     assert!(err.contains("loopback only"), "{err}");
 }
+
+#[test]
+fn a_class_is_graded_on_one_dependency_build() {
+    let _serial = BUILDS.lock().unwrap_or_else(|e| e.into_inner());
+    let tmp = tempfile::tempdir().unwrap();
+    let class = tmp.path().join("class");
+    let init = |name: &str| {
+        let ws = class.join(name);
+        common::apilings(tmp.path())
+            .arg("init")
+            .arg(&ws)
+            .assert()
+            .success();
+        ws
+    };
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("solutions");
+    // ada solved 01, bob left the stub, cy does not compile, and dot is no workspace.
+    let ada = init("ada");
+    common::copy_dir(
+        &src.join("01-first-endpoint"),
+        &ada.join("01-first-endpoint"),
+    );
+    init("bob");
+    let cy = init("cy");
+    let main = cy.join("01-first-endpoint/src/main.rs");
+    let text = fs::read_to_string(&main).unwrap();
+    fs::write(&main, format!("{text}\nconst BROKEN: u32 = \"no\";\n")).unwrap();
+    fs::create_dir_all(class.join("dot")).unwrap();
+
+    let out = common::apilings(tmp.path())
+        .args(["grade", "01", "--class", "class"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    let row = |name: &str| {
+        text.lines()
+            .rev()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("no row for {name}:\n{text}"))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert_eq!(row("learner"), "learner 01");
+    assert_eq!(row("ada"), "ada 3/3");
+    assert_eq!(row("bob"), "bob 0/3");
+    assert_eq!(row("cy"), "cy build");
+    assert_eq!(row("dot"), "dot –");
+    assert!(
+        text.contains("dot: not graded:") && text.contains("not an apilings workspace"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1 of 4 learners pass every lesson."),
+        "{text}"
+    );
+
+    // The same as JSON (valid against its schema) and as JUnit (valid JUnit).
+    let out = common::apilings(tmp.path())
+        .args(["grade", "01", "--class", "class", "--format", "json"])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/class-report.schema.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let learners = doc["learners"].as_array().unwrap();
+    assert_eq!(learners.len(), 4);
+    let verdicts_of = |i: usize| -> Vec<String> {
+        learners[i]["grade"]["lessons"][0]["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["verdict"]["verdict"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(verdicts_of(0), ["pass", "pass", "pass"]);
+    assert_eq!(verdicts_of(1), ["fail", "fail", "fail"]);
+    assert_eq!(
+        learners[2]["grade"]["lessons"][0]["stopped"]["kind"],
+        "build_failed"
+    );
+    assert!(
+        learners.iter().all(|l| l["own_build"].is_null()),
+        "one lock, one build: {doc}"
+    );
+
+    let out = common::apilings(tmp.path())
+        .args(["grade", "01", "--class", "class", "--format", "junit"])
+        .output()
+        .unwrap();
+    let xml = String::from_utf8(out.stdout).unwrap();
+    let file = tmp.path().join("class.xml");
+    fs::write(&file, &xml).unwrap();
+    let lint = Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/junit.xsd"))
+        .arg(&file)
+        .output()
+        .expect("xmllint runs (package libxml2-utils; scripts/test installs it)");
+    assert!(
+        lint.status.success(),
+        "{}",
+        String::from_utf8_lossy(&lint.stderr)
+    );
+    assert!(xml.contains("classname=\"ada/01-first-endpoint\""), "{xml}");
+}

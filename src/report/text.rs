@@ -314,3 +314,76 @@ fn indent(text: &str, by: &str) -> String {
     }
     s
 }
+
+/// One line per learner of a class, as each is graded.
+pub fn learner_line(learner: &super::LearnerReport) -> String {
+    let how = match (&learner.error, &learner.grade) {
+        (Some(e), _) => format!("not graded: {e}"),
+        (None, Some(g)) => format!(
+            "{}/{} lessons pass (build {:.1} s, checks {:.1} s)",
+            g.passed_count(),
+            g.lessons.len(),
+            g.build.as_secs_f64(),
+            g.checks.as_secs_f64()
+        ),
+        (None, None) => "not graded".into(),
+    };
+    let own = learner
+        .own_build
+        .as_ref()
+        .map(|w| format!("\n    note: {w}"))
+        .unwrap_or_default();
+    super::clean(&format!("{}: {how}{own}\n", learner.learner))
+}
+
+/// The class as a table: a row per learner, a column per lesson, the items
+/// that passed in each cell (`build` when the lesson did not compile, `start`
+/// when its server did not start).
+pub fn class_table(class: &super::ClassReport) -> String {
+    let name_width = class
+        .learners
+        .iter()
+        .map(|l| l.learner.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max("learner".len());
+    let short = |id: &str| id.split('-').next().unwrap_or(id).to_string();
+    let mut s = format!("{:<name_width$}", "learner");
+    for lesson in &class.lessons {
+        let _ = write!(s, " {:>6}", short(lesson));
+    }
+    s.push('\n');
+    for learner in &class.learners {
+        let _ = write!(s, "{:<name_width$}", learner.learner);
+        for lesson in &class.lessons {
+            let cell = learner
+                .grade
+                .as_ref()
+                .and_then(|g| g.lessons.iter().find(|l| &l.lesson == lesson))
+                .map_or_else(
+                    || "–".to_string(),
+                    |r| match &r.stopped {
+                        Some(Stopped::BuildFailed | Stopped::BuildTimedOut { .. }) => {
+                            "build".into()
+                        }
+                        Some(Stopped::Infrastructure { .. }) => "error".into(),
+                        Some(_) => "start".into(),
+                        None => format!("{}/{}", r.passed_count(), r.items.len()),
+                    },
+                );
+            let _ = write!(s, " {cell:>6}");
+        }
+        s.push('\n');
+    }
+    let passed = class
+        .learners
+        .iter()
+        .filter(|l| l.grade.as_ref().is_some_and(GradeReport::passed))
+        .count();
+    let _ = writeln!(
+        s,
+        "\n{passed} of {} learners pass every lesson.",
+        class.learners.len()
+    );
+    super::clean(&s)
+}
