@@ -474,13 +474,12 @@ pub fn default_workspace_dir(cwd: &Path) -> PathBuf {
     cwd.join(crate::workspace::DEFAULT_DIR)
 }
 
-/// What identifies the dependency build of the workspace at `dir`: the
-/// registry packages of its Cargo.lock (each workspace's own lesson crates
-/// carry a version of their own, so the whole file always differs).
-fn dependencies_key(dir: &Path) -> String {
+/// What identifies the dependency build of a workspace: the registry
+/// packages of its Cargo.lock `text` (each workspace's own lesson crates carry
+/// a version of their own, so the whole files always differ).
+fn dependencies_key(text: &str) -> String {
     use std::hash::{Hash, Hasher};
-    let text = std::fs::read_to_string(dir.join("Cargo.lock")).unwrap_or_default();
-    let mut packages: Vec<String> = toml::from_str::<toml::Table>(&text)
+    let mut packages: Vec<String> = toml::from_str::<toml::Table>(text)
         .ok()
         .and_then(|t| t.get("package")?.as_array().cloned())
         .unwrap_or_default()
@@ -517,15 +516,21 @@ pub async fn grade_class(
 ) -> crate::report::ClassReport {
     use crate::report::LearnerReport;
     use std::collections::HashMap;
-    let locks: Vec<String> = learners.iter().map(|l| dependencies_key(&l.dir)).collect();
+    let locks: Vec<String> = learners
+        .iter()
+        .map(|l| {
+            dependencies_key(&std::fs::read_to_string(l.dir.join("Cargo.lock")).unwrap_or_default())
+        })
+        .collect();
     let mut counts: HashMap<&str, usize> = HashMap::new();
     for lock in &locks {
         *counts.entry(lock).or_default() += 1;
     }
-    // The class's lock: the one most workspaces have (the pack's, normally).
+    // The class's lock: the one most workspaces have; on a tie, the pack's.
+    let pack_lock = pack.lock.as_deref().map(dependencies_key);
     let class_lock = locks
         .iter()
-        .max_by_key(|l| (counts[l.as_str()], std::cmp::Reverse(l.as_str())))
+        .max_by_key(|l| (counts[l.as_str()], Some(*l) == pack_lock.as_ref()))
         .cloned()
         .unwrap_or_default();
     let mut out = Vec::new();

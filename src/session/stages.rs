@@ -143,24 +143,18 @@ async fn grade_target(
         }
         entry.duration += began.elapsed();
     }
-    if !report.items.iter().any(|e| e.verdict.is_pending())
-        || lesson.items.iter().all(|i| !i.uses_the_server())
-    {
+    // What is left sends requests to the server.
+    if !report.items.iter().any(|e| e.verdict.is_pending()) {
+        return Ok(());
+    }
+    if let Target::Running { port } = target {
+        // A server already running: nothing to start or stop, no output to read.
+        let graded = grade(report, lesson, *port, &NoOutput, &values, opts).await?;
+        finish(report, graded, &values.secrets, Vec::new(), 0);
         return Ok(());
     }
     let Some(spec) = &values.server else {
-        // A server already running: nothing to start or stop, no output to read.
-        let graded = grade(
-            report,
-            lesson,
-            target_port(target),
-            &NoOutput,
-            &values,
-            opts,
-        )
-        .await?;
-        finish(report, graded, &values.secrets, Vec::new(), 0);
-        return Ok(());
+        return Err(Halt::infrastructure("no server to start"));
     };
     let mut spec = spec.clone();
     let server = serve::serve(&mut spec).await?;
@@ -175,13 +169,6 @@ async fn grade_target(
         output.dropped(),
     );
     Ok(())
-}
-
-fn target_port(target: &Target) -> u16 {
-    match target {
-        Target::Running { port } => *port,
-        Target::Program { .. } => 0,
-    }
 }
 
 /// The output of a server apilings did not start: none is seen.
