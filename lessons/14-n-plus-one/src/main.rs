@@ -3,8 +3,9 @@
 //! Read README.md in this folder, then make `apilings check 14` pass.
 
 use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
 use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
@@ -64,7 +65,7 @@ async fn with_conn<T: Send + 'static>(
 // The right answer, in one statement for the authors and then one more per
 // author: 6 round trips for 5 authors, 1,001 for a thousand.
 // TODO: every author with their books in at most two statements.
-async fn list_authors(State(state): State<AppState>) -> Result<Json<Vec<AuthorWithBooks>>, StatusCode> {
+async fn list_authors(State(state): State<AppState>) -> Result<Json<Vec<AuthorWithBooks>>, ApiError> {
     let authors = with_conn(&state.pool, |conn| {
         let mut authors: Vec<AuthorWithBooks> = conn
             .prepare("SELECT id, name FROM authors ORDER BY id")?
@@ -82,7 +83,11 @@ async fn list_authors(State(state): State<AppState>) -> Result<Json<Vec<AuthorWi
     Ok(Json(authors))
 }
 
-async fn create_author(State(state): State<AppState>, Json(new): Json<NewAuthor>) -> Result<impl IntoResponse, StatusCode> {
+async fn create_author(
+    State(state): State<AppState>,
+    body: Result<Json<NewAuthor>, JsonRejection>,
+) -> Result<impl IntoResponse, ApiError> {
+    let Json(new) = body?;
     let name = new.name.clone();
     let id = with_conn(&state.pool, move |conn| {
         conn.execute("INSERT INTO authors (name) VALUES (?1)", [&name])?;
@@ -92,6 +97,38 @@ async fn create_author(State(state): State<AppState>, Json(new): Json<NewAuthor>
     let location = [(header::LOCATION, format!("/authors/{id}"))];
     let author = AuthorWithBooks { id, name: new.name, books: Vec::new() };
     Ok((StatusCode::CREATED, location, Json(author)))
+}
+
+/// The API's one error body (lessons 3 and 6): a status, a code, a message.
+struct ApiError(StatusCode, &'static str, String);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let ApiError(status, error, message) = self;
+        (status, Json(serde_json::json!({ "error": error, "message": message }))).into_response()
+    }
+}
+
+/// Bad input: 400, whatever part of the request was wrong.
+impl From<JsonRejection> for ApiError {
+    fn from(e: JsonRejection) -> Self {
+        let code = match e {
+            JsonRejection::JsonSyntaxError(_) | JsonRejection::MissingJsonContentType(_) => "invalid_json",
+            _ => "validation_failed",
+        };
+        ApiError(StatusCode::BAD_REQUEST, code, e.body_text())
+    }
+}
+
+/// The database's failures, as the status the query helper chose.
+impl From<StatusCode> for ApiError {
+    fn from(status: StatusCode) -> Self {
+        match status {
+            StatusCode::SERVICE_UNAVAILABLE => ApiError(status, "unavailable", "the database is busy: try again".into()),
+            StatusCode::NOT_FOUND => ApiError(status, "not_found", "not found".into()),
+            _ => ApiError(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal server error".into()),
+        }
+    }
 }
 
 fn main() {

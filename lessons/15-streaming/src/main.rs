@@ -58,7 +58,7 @@ fn invalid(field: &'static str, reason: &str) -> Response {
 
 fn rejected(e: JsonRejection) -> Response {
     let error = match e {
-        JsonRejection::JsonSyntaxError(_) => "invalid_json",
+        JsonRejection::JsonSyntaxError(_) | JsonRejection::MissingJsonContentType(_) => "invalid_json",
         _ => "validation_failed",
     };
     let body = ErrorBody { error, message: e.body_text(), fields: BTreeMap::new() };

@@ -92,7 +92,7 @@ fn error(status: StatusCode, error: &'static str, message: String) -> (StatusCod
 
 fn rejected(e: JsonRejection) -> (StatusCode, Json<ErrorBody>) {
     let code = match e {
-        JsonRejection::JsonSyntaxError(_) => "invalid_json",
+        JsonRejection::JsonSyntaxError(_) | JsonRejection::MissingJsonContentType(_) => "invalid_json",
         _ => "validation_failed",
     };
     error(StatusCode::BAD_REQUEST, code, e.body_text())

@@ -67,7 +67,7 @@ async fn create_user(
 ) -> Result<(StatusCode, Json<User>), ApiError> {
     let Json(new) = body.map_err(|e| {
         let code = match e {
-            JsonRejection::JsonSyntaxError(_) => "invalid_json",
+            JsonRejection::JsonSyntaxError(_) | JsonRejection::MissingJsonContentType(_) => "invalid_json",
             _ => "validation_failed",
         };
         error(StatusCode::BAD_REQUEST, code, e.body_text())

@@ -1,6 +1,8 @@
 //! Lesson 10: CORS — which web pages may call the API from a browser. A solution.
 
+use axum::extract::rejection::JsonRejection;
 use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
@@ -15,8 +17,21 @@ async fn list_projects() -> Json<Vec<Project>> {
     Json(vec![Project { name: "apilings".into() }])
 }
 
-async fn create_project(Json(project): Json<Project>) -> (StatusCode, Json<Project>) {
-    (StatusCode::CREATED, Json(project))
+async fn create_project(body: Result<Json<Project>, JsonRejection>) -> Response {
+    match body {
+        Ok(Json(project)) => (StatusCode::CREATED, Json(project)).into_response(),
+        Err(e) => rejected(e),
+    }
+}
+
+/// Every bad input answers 400 with the API's one error body (lesson 3).
+fn rejected(e: JsonRejection) -> Response {
+    let error = match e {
+        JsonRejection::JsonSyntaxError(_) | JsonRejection::MissingJsonContentType(_) => "invalid_json",
+        _ => "validation_failed",
+    };
+    let body = serde_json::json!({ "error": error, "message": e.body_text() });
+    (StatusCode::BAD_REQUEST, Json(body)).into_response()
 }
 
 /// The one origin allowed, from configuration: a bad or missing value stops the start.

@@ -55,7 +55,7 @@ fn error(status: StatusCode, error: &str, message: String) -> ApiError {
 
 fn rejected(e: JsonRejection) -> ApiError {
     let code = match e {
-        JsonRejection::JsonSyntaxError(_) => "invalid_json",
+        JsonRejection::JsonSyntaxError(_) | JsonRejection::MissingJsonContentType(_) => "invalid_json",
         _ => "validation_failed",
     };
     error(StatusCode::BAD_REQUEST, code, e.body_text())

@@ -140,7 +140,7 @@ impl ApiError {
 impl From<JsonRejection> for ApiError {
     fn from(e: JsonRejection) -> Self {
         let code = match e {
-            JsonRejection::JsonSyntaxError(_) => "invalid_json",
+            JsonRejection::JsonSyntaxError(_) | JsonRejection::MissingJsonContentType(_) => "invalid_json",
             _ => "validation_failed",
         };
         // axum's message names the field of a wrongly typed value: "…target type: year: invalid type…".
