@@ -11,8 +11,10 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use tokio::sync::mpsc::UnboundedSender;
 
+mod class;
 mod own_tests;
 mod serve;
+mod stack;
 mod stages;
 
 use crate::checks::exec::{Limits, ServerTap};
@@ -21,7 +23,9 @@ use crate::report::{GradeReport, RunReport, Stopped, Verdict};
 pub use crate::runner::BuildEvent;
 use crate::runner::{self, BuildOutcome, BuildSpec};
 use crate::workspace::Workspace;
+pub use class::{Learner, grade_class};
 pub use serve::Target;
+pub use stack::{Stack, Stacks};
 
 /// The bounds of one run; every wait is covered by one of them.
 #[derive(Debug, Clone, Copy)]
@@ -55,124 +59,6 @@ pub struct RunOptions {
     pub target_dir: Option<PathBuf>,
     /// Which server grades each lesson (default: its crate).
     pub stacks: Stacks,
-}
-
-/// Which server grades a lesson.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum Stack {
-    /// The lesson's crate in the workspace, built by cargo.
-    #[default]
-    Crate,
-    /// Any server's command line, run by `sh -c` in `cwd` with `PORT` set
-    /// (`{port}` in it is replaced by the port): a FastAPI app, say.
-    Command {
-        /// The command line.
-        line: String,
-        /// Where it runs.
-        cwd: PathBuf,
-    },
-    /// A server already running on loopback: not started, not stopped, what
-    /// it prints unseen.
-    Running {
-        /// The URL as given.
-        url: String,
-        /// Its port on 127.0.0.1.
-        port: u16,
-    },
-}
-
-impl Stack {
-    /// A server already running at `url`, which must be `http://` on
-    /// loopback (127.0.0.1 or localhost) with a port and no path: the checks
-    /// talk to nothing else.
-    pub fn running(url: &str) -> Result<Stack, String> {
-        let bad = |why: &str| Err(format!("cannot grade {url}: {why}"));
-        let Some(rest) = url.strip_prefix("http://") else {
-            return bad("give an http:// URL, e.g. http://127.0.0.1:8000");
-        };
-        let authority = rest.trim_end_matches('/');
-        if authority.contains('/') {
-            return bad("give the server's root (no path): the lessons' requests name their paths");
-        }
-        let Some((host, port)) = authority.rsplit_once(':') else {
-            return bad("give the port, e.g. http://127.0.0.1:8000");
-        };
-        if host != "127.0.0.1" && host != "localhost" {
-            return bad(
-                "apilings sends requests to loopback only (127.0.0.1 or localhost); serve on 127.0.0.1, or use --cmd to let apilings start the server",
-            );
-        }
-        match port.parse::<u16>() {
-            Ok(port) if port > 0 => Ok(Stack::Running {
-                url: url.to_string(),
-                port,
-            }),
-            _ => bad("the port must be a number from 1 to 65535"),
-        }
-    }
-
-    /// The server to grade, when it is not a crate to build first.
-    fn target(&self) -> Option<Target> {
-        match self {
-            Stack::Crate => None,
-            Stack::Command { line, cwd } => Some(Target::Program {
-                program: "sh".into(),
-                args: vec!["-c".into(), line.clone()],
-                cwd: cwd.clone(),
-            }),
-            Stack::Running { port, .. } => Some(Target::Running { port: *port }),
-        }
-    }
-
-    /// How the report names the server, when it is not the lesson's crate.
-    pub fn describe(&self) -> Option<String> {
-        match self {
-            Stack::Crate => None,
-            Stack::Command { line, .. } => Some(format!("the command `{line}`")),
-            Stack::Running { url, .. } => Some(format!("the server already running at {url}")),
-        }
-    }
-
-    /// Why an item with `needs` cannot be graded on this server, if it cannot.
-    pub fn cannot(&self, needs: crate::checks::model::Needs) -> Option<String> {
-        if *self == Stack::Crate {
-            return None;
-        }
-        if needs.crate_tests {
-            return Some("it runs the lesson crate's own tests (cargo test)".into());
-        }
-        if needs.kit {
-            return Some("it reads the kit's counters, which only `kit::serve` provides".into());
-        }
-        if let Stack::Running { .. } = self {
-            if needs.starts {
-                return Some(
-                    "it starts the server itself, and this one is already running (use --cmd)"
-                        .into(),
-                );
-            }
-            if needs.process {
-                return Some("it reads what the server prints, unseen for a server apilings did not start (use --cmd)".into());
-            }
-        }
-        None
-    }
-}
-
-/// The server of each lesson: one for all, and some lessons' own.
-#[derive(Debug, Clone, Default)]
-pub struct Stacks {
-    /// The server of a lesson not named in `lessons`.
-    pub default: Stack,
-    /// Lesson id → its server.
-    pub lessons: std::collections::HashMap<String, Stack>,
-}
-
-impl Stacks {
-    /// The server that grades `lesson`.
-    pub fn of(&self, lesson: &Lesson) -> &Stack {
-        self.lessons.get(&lesson.id).unwrap_or(&self.default)
-    }
 }
 
 /// Builds, starts and grades one lesson in the workspace at `root`.
@@ -472,110 +358,4 @@ impl ServerTap for runner::Tap {
 /// Where `apilings` (no arguments) puts a new workspace: `./apilings-workspace`.
 pub fn default_workspace_dir(cwd: &Path) -> PathBuf {
     cwd.join(crate::workspace::DEFAULT_DIR)
-}
-
-/// What identifies the dependency build of a workspace: the registry
-/// packages of its Cargo.lock `text` (each workspace's own lesson crates carry
-/// a version of their own, so the whole files always differ).
-fn dependencies_key(text: &str) -> String {
-    use std::hash::{Hash, Hasher};
-    let mut packages: Vec<String> = toml::from_str::<toml::Table>(text)
-        .ok()
-        .and_then(|t| t.get("package")?.as_array().cloned())
-        .unwrap_or_default()
-        .iter()
-        .filter(|p| p.get("source").is_some())
-        .map(|p| p.to_string())
-        .collect();
-    packages.sort();
-    let mut h = std::hash::DefaultHasher::new();
-    packages.hash(&mut h);
-    format!("{:016x}", h.finish())
-}
-
-/// A learner's folder in a class: its name and its workspace (or why it is not one).
-pub struct Learner {
-    /// The folder's name.
-    pub name: String,
-    /// The folder.
-    pub dir: PathBuf,
-}
-
-/// Grades every learner's workspace of a class, one after another, so that
-/// the dependencies compile **once** for every workspace with the same
-/// Cargo.lock: those share the build folder `base`; a workspace whose lock
-/// differs from the class's is built in a folder of its own under it, and its
-/// report says why. `on_learner` sees each learner as they are done.
-pub async fn grade_class(
-    pack: &Pack,
-    learners: &[Learner],
-    lessons: &[&Lesson],
-    base: &Path,
-    opts: &RunOptions,
-    mut on_learner: impl FnMut(&crate::report::LearnerReport),
-) -> crate::report::ClassReport {
-    use crate::report::LearnerReport;
-    use std::collections::HashMap;
-    let locks: Vec<String> = learners
-        .iter()
-        .map(|l| {
-            dependencies_key(&std::fs::read_to_string(l.dir.join("Cargo.lock")).unwrap_or_default())
-        })
-        .collect();
-    let mut counts: HashMap<&str, usize> = HashMap::new();
-    for lock in &locks {
-        *counts.entry(lock).or_default() += 1;
-    }
-    // The class's lock: the one most workspaces have; on a tie, the pack's.
-    let pack_lock = pack.lock.as_deref().map(dependencies_key);
-    let class_lock = locks
-        .iter()
-        .max_by_key(|l| (counts[l.as_str()], Some(*l) == pack_lock.as_ref()))
-        .cloned()
-        .unwrap_or_default();
-    let mut out = Vec::new();
-    for (learner, lock) in learners.iter().zip(&locks) {
-        let is_workspace = learner.dir.join(crate::workspace::META_DIR).is_dir();
-        let own_build = (is_workspace && *lock != class_lock).then(|| {
-            format!(
-                "its Cargo.lock differs from the one {} of the class's workspaces share, so its dependencies were built on their own",
-                counts[class_lock.as_str()]
-            )
-        });
-        let mut report = LearnerReport {
-            learner: learner.name.clone(),
-            own_build,
-            error: None,
-            grade: None,
-        };
-        match Workspace::open(&learner.dir) {
-            Ok(ws) if ws.root() == learner.dir => {
-                // The class's lock builds in `base` itself; another in a folder of its own.
-                let target_dir = if *lock == class_lock {
-                    base.to_path_buf()
-                } else {
-                    base.join(format!("lock-{lock}"))
-                };
-                let opts = RunOptions {
-                    target_dir: Some(target_dir),
-                    ..opts.clone()
-                };
-                report.grade = Some(grade(ws.root(), lessons, &opts, |_| {}).await);
-            }
-            Ok(_) | Err(_) => {
-                report.error = Some(format!(
-                    "{} is not an apilings workspace (no {}/ in it); the pack `{}` makes one with `apilings init`",
-                    learner.dir.display(),
-                    crate::workspace::META_DIR,
-                    pack.name
-                ));
-            }
-        }
-        on_learner(&report);
-        out.push(report);
-    }
-    crate::report::ClassReport {
-        lessons: lessons.iter().map(|l| l.id.clone()).collect(),
-        learners: out,
-    }
 }
