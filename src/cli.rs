@@ -22,7 +22,7 @@ use apilings::workspace::{LessonState, Progress, Workspace};
 #[command(name = "apilings", version, about)]
 pub struct Args {
     /// Load the lesson pack from this folder (holding pack.toml) instead of the built-in one.
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(long, global = true, value_name = "DIR", env = "APILINGS_LESSONS")]
     lessons: Option<PathBuf>,
 
     /// The most seconds a build may take before it is stopped (the first build compiles every dependency).

@@ -344,15 +344,21 @@ fn a_malformed_pack_names_file_line_and_column() {
     let at = text.find("statuz").unwrap();
     let line = text[..at].matches('\n').count() + 1;
     let col = at - text[..at].rfind('\n').map_or(0, |i| i + 1) + 1;
+    let expected = format!("02-rest-resources/lesson.toml:{line}:{col}: unknown field `statuz`");
     apilings(tmp.path())
         .arg("--lessons")
         .arg(&lessons)
         .arg("list")
         .assert()
         .code(2)
-        .stderr(contains(format!(
-            "02-rest-resources/lesson.toml:{line}:{col}: unknown field `statuz`"
-        )));
+        .stderr(contains(expected.clone()));
+    // The same pack named by the environment, as an instructor's shell would.
+    apilings(tmp.path())
+        .env("APILINGS_LESSONS", &lessons)
+        .arg("list")
+        .assert()
+        .code(2)
+        .stderr(contains(expected));
 }
 
 #[test]
