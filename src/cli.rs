@@ -12,7 +12,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
 use apilings::lessons::{Lesson, Pack};
-use apilings::report::{self, Reporter, RunReport};
+use apilings::report::{self, GradeReport, Reporter, RunReport};
 use apilings::session::{self, RunOptions, Stack};
 use apilings::workspace::{LessonState, Progress, Workspace};
 
@@ -616,23 +616,32 @@ async fn grade(
         Err(code) => return Ok(code),
     };
     kept.push_str(&reporter.finish(&graded));
+    deliver(output, &kept)?;
+    Ok(grade_exit(graded.could_not_grade(), graded.passed()))
+}
+
+/// The report into `output`, or on standard output.
+fn deliver(output: Option<&Path>, report: &str) -> Result<()> {
     match output {
-        Some(path) => std::fs::write(path, kept)
-            .with_context(|| format!("cannot write the report to {}", path.display()))?,
-        None => print!("{kept}"),
+        Some(path) => std::fs::write(path, report)
+            .with_context(|| format!("cannot write the report to {}", path.display())),
+        None => {
+            print!("{report}");
+            Ok(())
+        }
     }
-    let could_not_grade = graded
-        .lessons
-        .iter()
-        .any(|l| matches!(l.stopped, Some(report::Stopped::Infrastructure { .. })));
-    Ok(if could_not_grade {
-        // Not the learner's doing (cargo missing, no port, a lesson's own bug).
+}
+
+/// `grade`'s exit code: 2 when a lesson could not be graded for a reason
+/// outside the learner's code (cargo missing, no port, a lesson's own bug).
+fn grade_exit(could_not_grade: bool, passed: bool) -> ExitCode {
+    if could_not_grade {
         ExitCode::from(2)
-    } else if graded.passed() {
+    } else if passed {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
-    })
+    }
 }
 
 /// `grade --class DIR`: every folder of DIR graded as a learner's workspace.
@@ -697,25 +706,12 @@ async fn grade_class(
         _ => format!("\n{}", report::text::class_table(&class)),
     };
     kept.push_str(&document);
-    match output {
-        Some(path) => std::fs::write(path, kept)
-            .with_context(|| format!("cannot write the report to {}", path.display()))?,
-        None => print!("{kept}"),
-    }
-    let could_not_grade = class.learners.iter().any(|l| {
-        l.grade.as_ref().is_some_and(|g| {
-            g.lessons
-                .iter()
-                .any(|r| matches!(r.stopped, Some(report::Stopped::Infrastructure { .. })))
-        })
-    });
-    Ok(if could_not_grade {
-        ExitCode::from(2)
-    } else if class.passed() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    deliver(output, &kept)?;
+    let could_not_grade = class
+        .learners
+        .iter()
+        .any(|l| l.grade.as_ref().is_some_and(GradeReport::could_not_grade));
+    Ok(grade_exit(could_not_grade, class.passed()))
 }
 
 /// The lessons named, in the order given, or every lesson when none is.

@@ -94,6 +94,13 @@ impl GradeReport {
     pub fn passed_count(&self) -> usize {
         self.lessons.iter().filter(|l| l.passed()).count()
     }
+
+    /// True when a lesson stopped for a reason outside the learner's code.
+    pub fn could_not_grade(&self) -> bool {
+        self.lessons
+            .iter()
+            .any(|l| matches!(l.stopped, Some(Stopped::Infrastructure { .. })))
+    }
 }
 
 /// A class graded on one machine: each learner's workspace, graded.

@@ -54,6 +54,22 @@ fn grade(ws: &Path, args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// `xml`, written to `file`, is valid JUnit for xmllint against tests/fixtures/junit.xsd.
+fn assert_valid_junit(file: &Path, xml: &str) {
+    fs::write(file, xml).unwrap();
+    let lint = Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/junit.xsd"))
+        .arg(file)
+        .output()
+        .expect("xmllint runs (package libxml2-utils; scripts/test installs it)");
+    assert!(
+        lint.status.success(),
+        "the report is not valid JUnit: {}\n{xml}",
+        String::from_utf8_lossy(&lint.stderr)
+    );
+}
+
 fn titles(lesson: &str) -> Vec<String> {
     let pack = apilings::lessons::Pack::embedded().unwrap();
     let lesson = pack.find(lesson).unwrap();
@@ -89,20 +105,7 @@ fn every_format_reads_as_its_consumer_reads_it() {
 fn junit(ws: &Path) {
     let (code, out, _) = grade(ws, &["01", "02", "03", "--format", "junit"]);
     assert_eq!(code, 1, "{out}");
-    let file = ws.join("report.xml");
-    fs::write(&file, &out).unwrap();
-    let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/junit.xsd");
-    let lint = Command::new("xmllint")
-        .args(["--noout", "--schema"])
-        .arg(&xsd)
-        .arg(&file)
-        .output()
-        .expect("xmllint runs (package libxml2-utils; scripts/test installs it)");
-    assert!(
-        lint.status.success(),
-        "the JUnit report is not valid JUnit: {}\n{out}",
-        String::from_utf8_lossy(&lint.stderr)
-    );
+    assert_valid_junit(&ws.join("report.xml"), &out);
 
     // As GitLab reads it: the lesson is the case's classname (its "Suite"
     // column), a failure's whole transcript is the element's text.
@@ -527,18 +530,6 @@ fn a_class_is_graded_on_one_dependency_build() {
         .output()
         .unwrap();
     let xml = String::from_utf8(out.stdout).unwrap();
-    let file = tmp.path().join("class.xml");
-    fs::write(&file, &xml).unwrap();
-    let lint = Command::new("xmllint")
-        .args(["--noout", "--schema"])
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/junit.xsd"))
-        .arg(&file)
-        .output()
-        .expect("xmllint runs (package libxml2-utils; scripts/test installs it)");
-    assert!(
-        lint.status.success(),
-        "{}",
-        String::from_utf8_lossy(&lint.stderr)
-    );
+    assert_valid_junit(&tmp.path().join("class.xml"), &xml);
     assert!(xml.contains("classname=\"ada/01-first-endpoint\""), "{xml}");
 }

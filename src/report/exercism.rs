@@ -16,9 +16,7 @@ pub struct Exercism;
 
 impl Reporter for Exercism {
     fn finish(&mut self, grade: &GradeReport) -> String {
-        let mut text = serde_json::to_string_pretty(&results(grade)).unwrap_or_default();
-        text.push('\n');
-        text
+        super::json::pretty(&results(grade))
     }
 }
 

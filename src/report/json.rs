@@ -39,27 +39,28 @@ struct ClassDocument<'a> {
 
 /// A class's grading as one JSON document.
 pub fn class_document(class: &ClassReport) -> String {
-    let doc = ClassDocument {
+    pretty(&ClassDocument {
         version: VERSION,
         passed: class.passed(),
         class,
-    };
-    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    })
+}
+
+/// `doc` as indented JSON with a final newline. Plain data with string keys:
+/// serializing it cannot fail.
+pub(super) fn pretty(doc: &impl Serialize) -> String {
+    let mut text = serde_json::to_string_pretty(doc).unwrap_or_default();
     text.push('\n');
     text
 }
 
 impl Reporter for Json {
     fn finish(&mut self, grade: &GradeReport) -> String {
-        let doc = Document {
+        pretty(&Document {
             version: VERSION,
             passed: grade.passed(),
             grade,
-        };
-        // Plain data with string keys: serializing it cannot fail.
-        let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
-        text.push('\n');
-        text
+        })
     }
 }
 
