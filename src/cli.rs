@@ -5,6 +5,8 @@
 //! failed, 2 the command could not do its work (bad input, no workspace, …),
 //! 130, 143 or 129 when stopped by SIGINT (Ctrl-C), SIGTERM or SIGHUP.
 
+mod dev;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -133,6 +135,11 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// For instructors: scaffold a pack or a lesson, check a pack (docs/first-lesson.md).
+    Dev {
+        #[command(subcommand)]
+        command: dev::DevCommand,
+    },
     /// For instructors: prove every item fails on its stub and passes on its solution.
     Verify {
         /// Only these lessons (default: all).
@@ -149,14 +156,25 @@ enum Command {
 
 /// Runs the parsed command.
 pub async fn run(args: Args) -> Result<ExitCode> {
-    let pack = match &args.lessons {
-        Some(dir) => Pack::from_dir(dir)?,
-        None => Pack::embedded().context("the built-in lesson pack is broken")?,
-    };
     let cwd = std::env::current_dir().context("cannot read the current folder")?;
     let mut opts = RunOptions::default();
     opts.bounds.build = std::time::Duration::from_secs(args.build_timeout);
-    match args.command {
+    let command = match args.command {
+        Some(Command::Dev { command }) => return dev::run(command, args.lessons, &cwd, opts).await,
+        other => other,
+    };
+    let pack = match &args.lessons {
+        Some(dir) => match Pack::from_dir(dir) {
+            Ok(pack) => pack,
+            Err(e) => {
+                use std::io::IsTerminal as _;
+                eprint!("{}", e.render(std::io::stderr().is_terminal()));
+                return Ok(ExitCode::from(2));
+            }
+        },
+        None => Pack::embedded().context("the built-in lesson pack is broken")?,
+    };
+    match command {
         None => open_default(pack, &cwd, opts).await,
         Some(Command::Init { dir }) => {
             let dir = dir
@@ -240,6 +258,7 @@ pub async fn run(args: Args) -> Result<ExitCode> {
             target_dir,
             locked,
         }) => verify(&pack, &only, target_dir, locked, opts).await,
+        Some(Command::Dev { .. }) => Ok(ExitCode::from(2)), // ran above, before the pack loaded
     }
 }
 

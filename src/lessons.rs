@@ -6,24 +6,38 @@
 //! files at the same relative paths. The core pack is embedded in the binary;
 //! `--lessons DIR` loads one from disk. No I/O beyond reading the pack.
 
+mod authoring;
+pub mod problem;
+pub mod scaffold;
+mod schema;
 mod source;
+pub mod tree;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
 use std::path::PathBuf;
 
 use serde::Deserialize;
 
 use crate::checks::model::Item;
 use crate::checks::template;
+pub use problem::Problem;
+pub use schema::LESSON_SCHEMA;
 pub use source::PackFiles;
+use tree::{Seg, Tree};
 
 /// A loaded, validated lesson pack.
 #[derive(Debug, Clone)]
 pub struct Pack {
     /// The pack's name (`pack.toml`).
     pub name: String,
+    /// Its version (`pack.toml`, `0.0.0` when it has none).
+    pub version: String,
     /// Where it came from, for messages: `embedded` or a folder.
     pub origin: String,
+    /// A hash of every file of the pack (lessons and solutions): which pack
+    /// a workspace was made from, beyond its name and version.
+    pub hash: String,
     /// `[dependencies]` of `pack.toml`: every lesson crate gets exactly these.
     pub dependencies: toml::Table,
     /// The kit crate's files, relative to `kit/`.
@@ -97,8 +111,9 @@ fn load_mutants(
     files: &PackFiles,
     dir: &str,
     stub: &[(String, String)],
-) -> Result<BTreeMap<String, Mutant>, PackError> {
-    let mut out = BTreeMap::new();
+    out: &mut Vec<Problem>,
+) -> BTreeMap<String, Mutant> {
+    let mut mutants = BTreeMap::new();
     for (path, _) in files.under(dir) {
         let Some(name) = path
             .strip_prefix("mutants/")
@@ -107,42 +122,58 @@ fn load_mutants(
             continue;
         };
         let full = format!("{dir}/{path}");
-        let m: MutantToml = parse_toml(files, &full)?;
-        let label = files.label(&full);
-        let Some((_, original)) = stub.iter().find(|(p, _)| *p == m.file) else {
-            return Err(PackError::invalid(
-                label,
-                None,
-                format!(
-                    "`file` names `{}`, which the lesson folder does not have",
-                    m.file
-                ),
-            ));
+        let Some(m) = parse_toml::<MutantToml>(files, &full, out) else {
+            continue;
         };
-        let mut text = original.clone();
-        for e in &m.edits {
-            if text.matches(e.from.as_str()).count() != 1 {
-                return Err(PackError::invalid(
+        let label = files.label(&full);
+        let text = files.lesson_file(&full).unwrap_or_default();
+        let tree = Tree::parse(text);
+        let Some((_, original)) = stub.iter().find(|(p, _)| *p == m.file) else {
+            out.push(
+                Problem::maybe_at(
                     label,
-                    None,
+                    text,
+                    tree.value(&[Seg::Key("file")]),
                     format!(
-                        "an edit's `from` must occur exactly once in {}: {:?}",
-                        m.file, e.from
+                        "`file` names `{}`, which the lesson folder does not have",
+                        m.file
+                    ),
+                )
+                .help("a mutant changes one of the lesson's stub files: name it relative to the lesson folder, e.g. `src/main.rs`"),
+            );
+            continue;
+        };
+        let mut broken = original.clone();
+        let mut ok = true;
+        for (i, e) in m.edits.iter().enumerate() {
+            if broken.matches(e.from.as_str()).count() != 1 {
+                out.push(Problem::maybe_at(
+                    label.clone(),
+                    text,
+                    tree.value(&[Seg::Key("edit"), Seg::Index(i), Seg::Key("from")]),
+                    format!(
+                        "an edit's `from` must occur exactly once in {}, and this one occurs {} times",
+                        m.file,
+                        broken.matches(e.from.as_str()).count()
                     ),
                 ));
+                ok = false;
+                continue;
             }
-            text = text.replacen(&e.from, &e.to, 1);
+            broken = broken.replacen(&e.from, &e.to, 1);
         }
-        out.insert(
-            name.to_string(),
-            Mutant {
-                why: m.why,
-                file: m.file,
-                text,
-            },
-        );
+        if ok {
+            mutants.insert(
+                name.to_string(),
+                Mutant {
+                    why: m.why,
+                    file: m.file,
+                    text: broken,
+                },
+            );
+        }
     }
-    Ok(out)
+    mutants
 }
 
 impl Lesson {
@@ -186,14 +217,35 @@ impl Pack {
             })
     }
 
-    /// Parses and validates every file of a pack.
+    /// Parses and validates every file of a pack: every problem at once.
     pub fn from_files(files: &PackFiles) -> Result<Pack, PackError> {
-        let pack_toml: PackToml = parse_toml(files, "pack.toml")?;
-        let lessons = files
+        let mut out = Vec::new();
+        match Pack::load(files, &mut out) {
+            Some(pack) if out.is_empty() => Ok(pack),
+            _ => Err(PackError::Problems(out)),
+        }
+    }
+
+    /// What an author must mend: every problem of the loader, and the rules
+    /// of a well-made pack that loading does not need (a README's sections,
+    /// curriculum points). The pack, when it loads.
+    pub fn check(files: &PackFiles) -> (Option<Pack>, Vec<Problem>) {
+        let mut out = Vec::new();
+        let pack = Pack::load(files, &mut out);
+        for dir in files.lesson_dirs() {
+            authoring::check_lesson(files, &dir, &mut out);
+        }
+        (pack.filter(|_| out.is_empty()), out)
+    }
+
+    fn load(files: &PackFiles, out: &mut Vec<Problem>) -> Option<Pack> {
+        let pack_toml: Option<PackToml> = parse_toml(files, "pack.toml", out);
+        let lessons: Vec<Lesson> = files
             .lesson_dirs()
             .into_iter()
-            .map(|dir| load_lesson(files, &dir))
-            .collect::<Result<Vec<_>, _>>()?;
+            .filter_map(|dir| load_lesson(files, &dir, out))
+            .collect();
+        let pack_toml = pack_toml?;
         // These names are written into the generated manifests: plain names only.
         let plain = |n: &str| {
             !n.is_empty()
@@ -201,12 +253,14 @@ impl Pack {
                 && n.chars()
                     .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         };
+        let label = files.label("pack.toml");
         let pack_text = files.lesson_file("pack.toml").unwrap_or_default();
-        if let Some(bad) = pack_toml.dependencies.keys().find(|n| !plain(n)) {
-            return Err(PackError::invalid(
-                files.label("pack.toml"),
-                locate(pack_text, bad)
-                    .or_else(|| locate(pack_text, &bad.escape_debug().to_string())),
+        let tree = Tree::parse(pack_text);
+        for bad in pack_toml.dependencies.keys().filter(|n| !plain(n)) {
+            out.push(Problem::maybe_at(
+                label.clone(),
+                pack_text,
+                tree.key(&[Seg::Key("dependencies"), Seg::Key(bad)]),
                 format!(
                     "`{}` is not a crate name (letters, digits, `-` and `_`, at most 64)",
                     bad.escape_debug()
@@ -214,22 +268,27 @@ impl Pack {
             ));
         }
         if pack_toml.name.len() > 64 || pack_toml.name.chars().any(char::is_control) {
-            return Err(PackError::invalid(
-                files.label("pack.toml"),
-                locate(pack_text, "name"),
+            out.push(Problem::maybe_at(
+                label.clone(),
+                pack_text,
+                tree.value(&[Seg::Key("name")]),
                 "the pack's `name` must be one line of at most 64 characters",
             ));
         }
-        if lessons.is_empty() {
-            return Err(PackError::invalid(
-                files.label("pack.toml"),
-                None,
-                "the pack has no lessons (folders with a lesson.toml)",
-            ));
+        if files.lesson_dirs().is_empty() {
+            out.push(
+                Problem::file(label, "the pack has no lessons")
+                    .help("a lesson is a folder beside pack.toml holding a lesson.toml, e.g. `01-hello/lesson.toml`; `apilings dev new SLUG` makes one"),
+            );
         }
-        Ok(Pack {
+        if !out.is_empty() {
+            return None;
+        }
+        Some(Pack {
             name: pack_toml.name,
+            version: pack_toml.version,
             origin: files.origin(),
+            hash: files.hash(),
             dependencies: pack_toml.dependencies,
             kit: files.under("kit"),
             lock: files.lesson_file("Cargo.lock").map(str::to_string),
@@ -242,6 +301,9 @@ impl Pack {
 #[serde(deny_unknown_fields)]
 struct PackToml {
     name: String,
+    /// The pack's version, recorded in a workspace made from it.
+    #[serde(default = "default_version")]
+    version: String,
     #[allow(dead_code)] // read by PackFiles before parsing; kept here so deny_unknown_fields accepts it
     #[serde(default)]
     solutions: Option<String>,
@@ -249,125 +311,139 @@ struct PackToml {
     dependencies: toml::Table,
 }
 
+fn default_version() -> String {
+    "0.0.0".into()
+}
+
+/// A lesson of an apilings pack: its title, the files the learner edits, and
+/// its checklist (docs/lesson-format.md). docs/lesson.schema.json is generated
+/// from these types.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
-struct LessonToml {
+pub(crate) struct LessonToml {
+    /// The lesson's title, one line.
     title: String,
+    /// The files the learner edits, relative to the lesson folder (each has a stub and a solution).
     edit: Vec<String>,
+    /// Run variables, rendered once per run (`{{random}}` allowed).
     #[serde(default)]
     vars: BTreeMap<String, String>,
+    /// How the server is started.
     #[serde(default)]
     server: ServerToml,
+    /// Values that must never appear in a response or the server's output (templates, e.g. `{{env.API_KEY}}`).
     #[serde(default)]
     secrets: Vec<String>,
+    /// The checklist: each item graded on its own.
     #[serde(rename = "item", default)]
     items: Vec<Item>,
 }
 
+/// `[server]` of a lesson.
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 struct ServerToml {
+    /// Environment the server is started with (templates allowed).
     #[serde(default)]
     env: BTreeMap<String, String>,
 }
 
-fn load_lesson(files: &PackFiles, dir: &str) -> Result<Lesson, PackError> {
+fn load_lesson(files: &PackFiles, dir: &str, out: &mut Vec<Problem>) -> Option<Lesson> {
+    let before = out.len();
     let toml_path = format!("{dir}/lesson.toml");
     let text = files.lesson_file(&toml_path).unwrap_or_default();
-    let parsed: LessonToml = parse_toml(files, &toml_path)?;
-    // The same text untyped, to find every string an item holds (templates).
-    let raw: toml::Value = toml::from_str(text).unwrap_or(toml::Value::Boolean(false));
     let label = files.label(&toml_path);
-    let at = |needle: &str| locate(text, needle);
     if !dir
         .chars()
         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
     {
-        return Err(PackError::invalid(
-            label,
-            None,
+        out.push(Problem::file(
+            label.clone(),
             format!("lesson folder `{dir}` must be lower-case letters, digits and `-`"),
         ));
     }
-    let readme = files
-        .lesson_file(&format!("{dir}/README.md"))
-        .ok_or_else(|| {
-            PackError::invalid(
+    let readme = files.lesson_file(&format!("{dir}/README.md"));
+    if readme.is_none() {
+        out.push(
+            Problem::file(
                 files.label(&format!("{dir}/README.md")),
-                None,
                 "missing: every lesson needs its teaching text",
             )
-        })?
-        .to_string();
+            .help("`apilings dev new` writes a README.md with the four sections to fill in"),
+        );
+    }
     let stub: Vec<(String, String)> = files
         .under(dir)
         .into_iter()
         .filter(|(p, _)| p != "lesson.toml" && !p.starts_with("mutants/"))
         .collect();
     let solution = files.solution_files(dir);
-    let mutants = load_mutants(files, dir, &stub)?;
+    let mutants = load_mutants(files, dir, &stub, out);
+    let parsed: LessonToml = parse_toml(files, &toml_path, out)?;
+    let tree = Tree::parse(text);
+    // The same text untyped, to find every string an item holds (templates).
+    let raw_value: toml::Value = toml::from_str(text).unwrap_or(toml::Value::Boolean(false));
+    let item_key =
+        |i: usize, key: &str| tree.value(&[Seg::Key("item"), Seg::Index(i), Seg::Key(key)]);
+    let mut problem = |span: Option<Range<usize>>, message: String| {
+        out.push(Problem::maybe_at(label.clone(), text, span, message))
+    };
     if parsed.items.is_empty() {
-        return Err(PackError::invalid(
-            label,
-            None,
-            "a lesson needs at least one [[item]]",
-        ));
+        problem(None, "a lesson needs at least one [[item]]".into());
     }
-    for edit in &parsed.edit {
+    for (i, edit) in parsed.edit.iter().enumerate() {
+        let at = tree.value(&[Seg::Key("edit"), Seg::Index(i)]);
         if !stub.iter().any(|(p, _)| p == edit) {
-            return Err(PackError::invalid(
-                label,
-                at(edit),
+            problem(
+                at.clone(),
                 format!("`edit` names `{edit}`, but the lesson folder has no such stub file"),
-            ));
+            );
         }
         if !solution.iter().any(|(p, _)| p == edit) {
-            return Err(PackError::invalid(
-                label,
-                at(edit),
+            problem(
+                at,
                 format!(
                     "`edit` names `{edit}`, but {} has no solution for it",
                     files.solutions_label(dir)
                 ),
-            ));
+            );
         }
     }
     let mut seen = BTreeSet::new();
     let mut run_names: BTreeSet<String> = parsed.vars.keys().cloned().collect();
     run_names.extend(parsed.server.env.keys().map(|k| format!("env.{k}")));
-    check_names(
-        parsed
+    let names_ok = |texts: &mut dyn Iterator<Item = &String>,
+                    known: &BTreeSet<String>,
+                    out: &mut dyn FnMut(Option<Range<usize>>, String)| {
+        check_names(texts, known, text, out)
+    };
+    names_ok(
+        &mut parsed
             .vars
             .values()
             .chain(parsed.server.env.values())
             .chain(parsed.secrets.iter()),
         &run_names,
-        &label,
-        text,
-    )?;
+        &mut problem,
+    );
     for (index, item) in parsed.items.iter().enumerate() {
+        let id_at = item_key(index, "id");
         if !seen.insert(item.id.clone()) {
-            // Point at the second one: the first is where it belongs.
-            let needle = format!("\"{}\"", item.id);
-            let second = text
-                .match_indices(&needle)
-                .nth(1)
-                .map(|(o, _)| line_col(text, o));
-            return Err(PackError::invalid(
-                label,
-                second.or_else(|| at(&needle)),
+            problem(
+                id_at.clone(),
                 format!("two items have the id `{}`; this is the second", item.id),
-            ));
+            );
         }
         if item.hints.is_empty() {
-            return Err(PackError::invalid(
-                label,
-                at(&format!("\"{}\"", item.id)),
+            problem(
+                id_at.clone(),
                 format!(
                     "item `{}` has no hints: every item needs at least one",
                     item.id
                 ),
-            ));
+            );
         }
         let no_requests =
             item.steps.is_empty() && item.concurrency.is_none() && item.stream.is_none();
@@ -378,55 +454,57 @@ fn load_lesson(files: &PackFiles, dir: &str) -> Result<Lesson, PackError> {
             (None, None) => None,
         };
         match (own, no_requests) {
-            (None, true) => {
-                return Err(PackError::invalid(
-                    label,
-                    at(&format!("\"{}\"", item.id)),
-                    format!(
-                        "item `{}` has no [[item.step]] (and no `start`, `tests`, `concurrency` or `stream`): it checks nothing",
-                        item.id
-                    ),
-                ));
-            }
-            (Some(what), false) | (Some(what @ "`start` and `tests`"), true) => {
-                return Err(PackError::invalid(
-                    label,
-                    at(&format!("\"{}\"", item.id)),
-                    format!(
-                        "item `{}` has {what} and more (steps, `concurrency`, `stream` or another kind): each of these runs on its own; split it in two",
-                        item.id
-                    ),
-                ));
-            }
+            (None, true) => problem(
+                id_at.clone(),
+                format!(
+                    "item `{}` has no [[item.step]] (and no `start`, `tests`, `concurrency` or `stream`): it checks nothing",
+                    item.id
+                ),
+            ),
+            (Some(what), false) | (Some(what @ "`start` and `tests`"), true) => problem(
+                id_at.clone(),
+                format!(
+                    "item `{}` has {what} and more (steps, `concurrency`, `stream` or another kind): each of these runs on its own; split it in two",
+                    item.id
+                ),
+            ),
             _ => {}
         }
         if let Some(name) = item.tests.as_ref().and_then(|t| t.mutant.as_ref())
             && !mutants.contains_key(name)
         {
             let known: Vec<&str> = mutants.keys().map(String::as_str).collect();
-            return Err(PackError::invalid(
-                label,
-                at(&format!("\"{name}\"")),
+            problem(
+                tree.value(&[
+                    Seg::Key("item"),
+                    Seg::Index(index),
+                    Seg::Key("tests"),
+                    Seg::Key("mutant"),
+                ]),
                 format!(
-                    "`mutant` names `{name}`, but mutants/{name}.toml does not exist; the lesson's mutants: {}",
+                    "`mutant` names `{name}`, but mutants/{name}.toml does not exist (or is broken); the lesson's mutants: {}",
                     if known.is_empty() {
                         "none".to_string()
                     } else {
                         known.join(", ")
                     }
                 ),
-            ));
+            );
         }
         if let Some(start) = &item.start {
-            if let Some(name) = start
-                .without
-                .iter()
-                .find(|n| !parsed.server.env.contains_key(*n))
-            {
+            for (w, name) in start.without.iter().enumerate() {
+                if parsed.server.env.contains_key(name) {
+                    continue;
+                }
                 let known: Vec<&str> = parsed.server.env.keys().map(String::as_str).collect();
-                return Err(PackError::invalid(
-                    label,
-                    at(&format!("\"{name}\"")),
+                problem(
+                    tree.value(&[
+                        Seg::Key("item"),
+                        Seg::Index(index),
+                        Seg::Key("start"),
+                        Seg::Key("without"),
+                        Seg::Index(w),
+                    ]),
                     format!(
                         "`without` names `{name}`, which [server.env] does not set; it sets: {}",
                         if known.is_empty() {
@@ -435,49 +513,62 @@ fn load_lesson(files: &PackFiles, dir: &str) -> Result<Lesson, PackError> {
                             known.join(", ")
                         }
                     ),
-                ));
+                );
             }
-            check_names(start.env.values(), &run_names, &label, text)?;
+            names_ok(&mut start.env.values(), &run_names, &mut problem);
         }
         let mut names = run_names.clone();
         names.extend(item.vars.keys().cloned());
-        check_names(item.vars.values(), &names, &label, text)?;
+        names_ok(&mut item.vars.values(), &names, &mut problem);
+        let raw = |path: &[Seg<'_>]| -> Vec<String> {
+            let mut full = vec![Seg::Key("item"), Seg::Index(index)];
+            full.extend_from_slice(path);
+            raw_strings(&raw_value, &full)
+        };
         if item.start.is_some() {
-            let start_expect = raw_strings(&raw, &[("item", index), ("start", usize::MAX)]);
-            check_names(start_expect.iter(), &run_names, &label, text)?;
+            names_ok(
+                &mut raw(&[Seg::Key("start")]).iter(),
+                &run_names,
+                &mut problem,
+            );
         }
-        if let Some(problem) = timing_problem(item) {
-            return Err(PackError::invalid(
-                label,
-                at(&format!("\"{}\"", item.id)),
-                format!("item `{}`: {problem}", item.id),
-            ));
+        if let Some(why) = timing_problem(item) {
+            problem(id_at.clone(), format!("item `{}`: {why}", item.id));
         }
         for (step_index, step) in item.steps.iter().enumerate() {
             if let Some(other) = &step.graded_by
                 && (other == &item.id || !parsed.items.iter().any(|i| &i.id == other))
             {
                 let ids: Vec<&str> = parsed.items.iter().map(|i| i.id.as_str()).collect();
-                return Err(PackError::invalid(
-                    label,
-                    at(&format!("graded_by = \"{other}\"")),
+                problem(
+                    tree.key(&[
+                        Seg::Key("item"),
+                        Seg::Index(index),
+                        Seg::Key("step"),
+                        Seg::Index(step_index),
+                        Seg::Key("graded_by"),
+                    ]),
                     format!(
                         "`graded_by` must name another item of this lesson, not `{other}`; the items are: {}",
                         ids.join(", ")
                     ),
-                ));
+                );
             }
-            check_names(request_strings(&step.request).iter(), &names, &label, text)?;
+            names_ok(
+                &mut request_strings(&step.request).iter(),
+                &names,
+                &mut problem,
+            );
             // Templates in what the step expects of the response; then its own
             // captures, known to what it expects of the server (`output`, `logged`).
-            let expect = raw
+            let (mut server, mut response) = (Vec::new(), Vec::new());
+            let expect = raw_value
                 .get("item")
                 .and_then(|i| i.get(index))
                 .and_then(|i| i.get("step"))
                 .and_then(|st| st.get(step_index))
                 .and_then(|st| st.get("expect"))
                 .and_then(toml::Value::as_table);
-            let (mut server, mut response) = (Vec::new(), Vec::new());
             for (key, value) in expect.into_iter().flatten() {
                 let side = if matches!(key.as_str(), "output" | "logged") {
                     &mut server
@@ -486,24 +577,26 @@ fn load_lesson(files: &PackFiles, dir: &str) -> Result<Lesson, PackError> {
                 };
                 side.extend(toml_strings(value));
             }
-            check_names(response.iter(), &names, &label, text)?;
+            names_ok(&mut response.iter(), &names, &mut problem);
             names.extend(step.capture.keys().cloned());
-            check_names(server.iter(), &names, &label, text)?;
+            names_ok(&mut server.iter(), &names, &mut problem);
         }
         if let Some(c) = &item.concurrency {
             let mut texts = request_strings(&c.request);
             if let Some(m) = &c.meanwhile {
                 texts.extend(request_strings(&m.request));
             }
-            check_names(texts.iter(), &names, &label, text)?;
-            let expected = raw_strings(&raw, &[("item", index), ("concurrency", usize::MAX)]);
-            check_names(expected.iter(), &names, &label, text)?;
+            texts.extend(raw(&[Seg::Key("concurrency")]));
+            names_ok(&mut texts.iter(), &names, &mut problem);
         }
         if let Some(s) = &item.stream {
-            check_names(request_strings(&s.request).iter(), &names, &label, text)?;
-            let expected = raw_strings(&raw, &[("item", index), ("stream", usize::MAX)]);
-            check_names(expected.iter(), &names, &label, text)?;
+            let mut texts = request_strings(&s.request);
+            texts.extend(raw(&[Seg::Key("stream")]));
+            names_ok(&mut texts.iter(), &names, &mut problem);
         }
+    }
+    if out.len() > before {
+        return None;
     }
     // A pack is input too: what it says is shown as text, never as terminal controls.
     let clean = crate::report::clean;
@@ -515,10 +608,10 @@ fn load_lesson(files: &PackFiles, dir: &str) -> Result<Lesson, PackError> {
             step.hints = step.hints.iter().map(|h| clean(h)).collect();
         }
     }
-    let lesson = Lesson {
+    Some(Lesson {
         id: dir.to_string(),
         title: clean(&parsed.title),
-        readme: clean(&readme),
+        readme: clean(readme.unwrap_or_default()),
         edit: parsed.edit,
         vars: parsed.vars,
         env: parsed.server.env,
@@ -527,8 +620,7 @@ fn load_lesson(files: &PackFiles, dir: &str) -> Result<Lesson, PackError> {
         stub,
         solution,
         mutants,
-    };
-    Ok(lesson)
+    })
 }
 
 /// Every string of a request that may hold `{{templates}}`.
@@ -643,22 +735,18 @@ fn stream_problem(
     None
 }
 
-/// The strings under a path of the lesson's raw TOML: `("item", 2)` is the
-/// third `[[item]]`, `("expect", usize::MAX)` the table `expect`.
-fn raw_strings(raw: &toml::Value, path: &[(&str, usize)]) -> Vec<String> {
+/// The strings under a path of the lesson's raw TOML.
+fn raw_strings(raw: &toml::Value, path: &[Seg<'_>]) -> Vec<String> {
     let mut at = raw;
-    for (key, index) in path {
-        let Some(next) = at.get(*key) else {
-            return vec![];
+    for seg in path {
+        let next = match seg {
+            Seg::Key(k) => at.get(*k),
+            Seg::Index(i) => at.get(*i),
         };
-        at = if *index == usize::MAX {
-            next
-        } else {
-            match next.get(*index) {
-                Some(v) => v,
-                None => return vec![],
-            }
-        };
+        match next {
+            Some(v) => at = v,
+            None => return vec![],
+        }
     }
     toml_strings(at)
 }
@@ -681,48 +769,73 @@ fn json_strings(v: &serde_json::Value) -> Vec<String> {
     }
 }
 
-fn check_names<'a>(
-    texts: impl IntoIterator<Item = &'a String>,
+/// Every `{{name}}` in `texts` that `known` lacks, as a problem.
+fn check_names(
+    texts: &mut dyn Iterator<Item = &String>,
     known: &BTreeSet<String>,
-    label: &str,
     source: &str,
-) -> Result<(), PackError> {
+    out: &mut dyn FnMut(Option<Range<usize>>, String),
+) {
     for t in texts {
         for name in template::names_in(t) {
             if !known.contains(name) {
                 let mut list: Vec<&str> = known.iter().map(String::as_str).collect();
                 list.push("random");
-                return Err(PackError::invalid(
-                    label.to_string(),
-                    locate(source, &format!("{{{{{name}")),
+                out(
+                    locate(source, &format!("{{{{{name}")).map(|r| r.start..r.end + 2),
                     format!(
                         "unknown template variable `{{{{{name}}}}}`; known here: {}",
                         list.join(", ")
                     ),
-                ));
+                );
             }
         }
     }
-    Ok(())
 }
 
+/// Parses one TOML file of the pack; on failure, every problem it has.
 fn parse_toml<T: serde::de::DeserializeOwned>(
     files: &PackFiles,
     path: &str,
-) -> Result<T, PackError> {
+    out: &mut Vec<Problem>,
+) -> Option<T> {
     let label = files.label(path);
-    let text = files
-        .lesson_file(path)
-        .ok_or_else(|| PackError::invalid(label.clone(), None, "missing"))?;
-    toml::from_str(text).map_err(|e| {
-        let at = e.span().map(|s| line_col(text, s.start));
-        PackError::Syntax {
-            file: label,
-            at,
-            message: e.message().to_string(),
-            snippet: e.to_string(),
-        }
-    })
+    let Some(text) = files.lesson_file(path) else {
+        out.push(Problem::file(label, "missing"));
+        return None;
+    };
+    let error = match toml::from_str(text) {
+        Ok(value) => return Some(value),
+        Err(e) => e,
+    };
+    let (_, syntax) = toml::de::DeTable::parse_recoverable(text);
+    if !syntax.is_empty() {
+        out.extend(
+            syntax
+                .iter()
+                .map(|e| Problem::maybe_at(label.clone(), text, e.span(), e.message())),
+        );
+        return None;
+    }
+    let mut found = if path.ends_with("/lesson.toml") {
+        schema::problems(&label, text)
+    } else {
+        vec![]
+    };
+    // What only the types know (a bad pattern, method or pointer) says it
+    // better than the schema's pattern on the same line; a key the schema
+    // does not know is said best by the schema (with its help).
+    let serde_problem = Problem::maybe_at(label, text, error.span(), error.message());
+    let line = |p: &Problem| p.at.as_ref().map(|a| a.line);
+    let about_keys =
+        |p: &Problem| p.message.starts_with("unknown key") || p.message.starts_with("missing key");
+    match found.iter().position(|p| line(p) == line(&serde_problem)) {
+        Some(i) if about_keys(&found[i]) => {}
+        Some(i) => found[i] = serde_problem,
+        None => found.push(serde_problem),
+    }
+    out.extend(found);
+    None
 }
 
 /// 1-based line and column of a byte offset.
@@ -733,8 +846,8 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
-fn locate(text: &str, needle: &str) -> Option<(usize, usize)> {
-    text.find(needle).map(|o| line_col(text, o))
+fn locate(text: &str, needle: &str) -> Option<Range<usize>> {
+    text.find(needle).map(|o| o..o + needle.len())
 }
 
 /// A lesson name that matches no lesson of the pack.
@@ -747,7 +860,7 @@ pub struct UnknownLesson {
     pub known: Vec<String>,
 }
 
-/// A pack that cannot be loaded, with the file and position at fault.
+/// A pack that cannot be loaded: every problem, each with its file and position.
 #[derive(Debug, thiserror::Error)]
 pub enum PackError {
     /// A file could not be read.
@@ -758,48 +871,23 @@ pub enum PackError {
         /// The underlying error.
         source: std::io::Error,
     },
-    /// A TOML file is malformed or does not fit the lesson format.
-    #[error("{}: {message}\n{snippet}", position(file, *at))]
-    Syntax {
-        /// The file.
-        file: String,
-        /// 1-based line and column.
-        at: Option<(usize, usize)>,
-        /// The problem in one line.
-        message: String,
-        /// The problem with the offending line and a caret, as `toml` renders it.
-        snippet: String,
-    },
-    /// The files parse, but break a rule of the pack format.
-    #[error("{}: {message}", position(file, *at))]
-    Invalid {
-        /// The file.
-        file: String,
-        /// 1-based line and column, when known.
-        at: Option<(usize, usize)>,
-        /// The rule that was broken.
-        message: String,
-    },
+    /// What is wrong with the pack's files, in file order.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Problems(Vec<Problem>),
 }
 
 impl PackError {
-    fn invalid(
-        file: impl Into<String>,
-        at: Option<(usize, usize)>,
-        message: impl Into<String>,
-    ) -> Self {
-        PackError::Invalid {
-            file: file.into(),
-            at,
-            message: message.into(),
-        }
+    /// One problem with a whole file.
+    pub(crate) fn file(file: impl Into<String>, message: impl Into<String>) -> Self {
+        PackError::Problems(vec![Problem::file(file, message)])
     }
-}
 
-fn position(file: &str, at: Option<(usize, usize)>) -> String {
-    match at {
-        Some((line, col)) => format!("{file}:{line}:{col}"),
-        None => file.to_string(),
+    /// The problems, rendered as a compiler shows errors (see [`problem::render`]).
+    pub fn render(&self, color: bool) -> String {
+        match self {
+            PackError::Problems(list) => problem::render(list, color),
+            other => format!("error: {other}\n"),
+        }
     }
 }
 

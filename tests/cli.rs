@@ -344,14 +344,18 @@ fn a_malformed_pack_names_file_line_and_column() {
     let at = text.find("statuz").unwrap();
     let line = text[..at].matches('\n').count() + 1;
     let col = at - text[..at].rfind('\n').map_or(0, |i| i + 1) + 1;
-    let expected = format!("02-rest-resources/lesson.toml:{line}:{col}: unknown field `statuz`");
+    // As a compiler says it: the problem, then where, the line, the span underlined, a help.
+    let expected = format!("--> {}:{line}:{col}\n", toml.display());
     apilings(tmp.path())
         .arg("--lessons")
         .arg(&lessons)
         .arg("list")
         .assert()
         .code(2)
-        .stderr(contains(expected.clone()));
+        .stderr(contains("error: unknown key `statuz`"))
+        .stderr(contains(expected.clone()))
+        .stderr(contains("^^^^^^"))
+        .stderr(contains("help: did you mean `status`?"));
     // The same pack named by the environment, as an instructor's shell would.
     apilings(tmp.path())
         .env("APILINGS_LESSONS", &lessons)

@@ -13,6 +13,7 @@ use serde_json::Value as Json;
 
 /// One checklist item: a named, separately graded point of a lesson.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Item {
     /// Stable id, unique within the lesson (used in progress and reports).
@@ -91,6 +92,7 @@ pub struct Needs {
 /// test suite that passes on broken code catches nothing). See
 /// [`crate::checks::learner_tests`].
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Tests {
     /// The fewest tests that must exist and pass.
@@ -104,6 +106,7 @@ pub struct Tests {
 /// What the server's own OpenAPI document must say of the item's steps, each
 /// looked up by its path, method and status. See [`crate::checks::openapi`].
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OpenApi {
     /// Where the server serves its document.
@@ -131,6 +134,7 @@ fn default_document() -> String {
 /// events say, when they arrive, and what the server does when the client
 /// leaves early. See [`crate::checks::stream`].
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EventStream {
     /// The request that opens the stream.
@@ -144,9 +148,11 @@ pub struct EventStream {
     pub last: Option<EventExpect>,
     /// The number of events, the last included.
     #[serde(default, deserialize_with = "opt_predicate")]
+    #[cfg_attr(test, schemars(with = "Option<schema::PredicateOrValue>"))]
     pub count: Option<Predicate>,
     /// The data of every event but the last, concatenated.
     #[serde(default, deserialize_with = "opt_predicate")]
+    #[cfg_attr(test, schemars(with = "Option<schema::PredicateOrValue>"))]
     pub text: Option<Predicate>,
     /// The first event arrives before this fraction of the whole stream's
     /// time (a buffered stream sends its first event with its last).
@@ -167,6 +173,7 @@ fn default_stream_ms() -> u64 {
 
 /// What one server-sent event must satisfy.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EventExpect {
     /// Its type; an event without an `event:` field is a `message` (as
@@ -174,15 +181,18 @@ pub struct EventExpect {
     pub event: Option<String>,
     /// Its data (the `data:` lines joined by newlines).
     #[serde(default, deserialize_with = "opt_predicate")]
+    #[cfg_attr(test, schemars(with = "Option<schema::PredicateOrValue>"))]
     pub data: Option<Predicate>,
     /// Values in its data read as JSON, by JSON pointer.
     #[serde(default, deserialize_with = "pointer_map")]
+    #[cfg_attr(test, schemars(with = "schema::PointerMap"))]
     pub json: BTreeMap<Pointer, Predicate>,
 }
 
 /// The client leaves after `after` events; `wait_ms` later the change of the
 /// kit's counters since it left must satisfy `counters` (work for nobody stopped).
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Disconnect {
     /// Events read before closing the connection.
@@ -191,6 +201,7 @@ pub struct Disconnect {
     pub wait_ms: u64,
     /// Predicates on the counters' change from closing to `wait_ms` later.
     #[serde(deserialize_with = "counter_map")]
+    #[cfg_attr(test, schemars(with = "BTreeMap<String, schema::PredicateOrValue>"))]
     pub counters: BTreeMap<String, Predicate>,
 }
 
@@ -200,6 +211,7 @@ pub struct Disconnect {
 /// Optionally a `meanwhile` request, sent while they are in flight, must
 /// answer within a fraction of one slow request's time.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Concurrency {
     /// The (slow) request.
@@ -218,6 +230,7 @@ pub struct Concurrency {
 
 /// A request sent while the slow ones of a [`Concurrency`] are in flight.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Meanwhile {
     /// The (fast) request.
@@ -233,6 +246,7 @@ pub struct Meanwhile {
 /// until its expectations hold, for at most `within_ms` (work that finishes
 /// in the background becomes visible "eventually").
 #[derive(Debug, Clone, Copy, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Eventually {
     /// The most time from the first request until the expectations hold.
@@ -250,6 +264,7 @@ fn default_every_ms() -> u64 {
 /// the process exits with a non-zero code within the start bound, and its output
 /// satisfies `output` (e.g. it names the missing variable).
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Start {
     /// Variables of `[server.env]` left out of this start.
@@ -260,11 +275,13 @@ pub struct Start {
     pub env: BTreeMap<String, String>,
     /// What its output (stdout and stderr) must satisfy.
     #[serde(default, deserialize_with = "opt_predicate")]
+    #[cfg_attr(test, schemars(with = "Option<schema::PredicateOrValue>"))]
     pub output: Option<Predicate>,
 }
 
 /// One request, what its response must satisfy, and what to remember from it.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Step {
     /// The request to send.
@@ -289,6 +306,7 @@ pub struct Step {
 
 /// An HTTP request, with `{{templates}}` in the path, header values and body.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Request {
     /// HTTP method; GET when omitted.
@@ -350,6 +368,7 @@ impl<'de> Deserialize<'de> for RequestPath {
 
 /// Where a captured value comes from.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "snake_case")]
 pub enum Capture {
     /// A response header's value.
@@ -381,31 +400,39 @@ fn parse_pointer(s: String) -> Result<Pointer, String> {
 
 /// Expectations on one response. Every predicate given must hold.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Expect {
     /// The status code: a number, or a predicate such as `{ one_of = [400, 422] }`.
     #[serde(default, deserialize_with = "opt_predicate")]
+    #[cfg_attr(test, schemars(with = "Option<schema::PredicateOrValue>"))]
     pub status: Option<Predicate>,
     /// Response headers by (case-insensitive) name.
     #[serde(default, deserialize_with = "header_map")]
+    #[cfg_attr(test, schemars(with = "BTreeMap<String, schema::PredicateOrValue>"))]
     pub headers: BTreeMap<String, Predicate>,
     /// Values in the JSON body by JSON pointer.
     #[serde(default, deserialize_with = "pointer_map")]
+    #[cfg_attr(test, schemars(with = "schema::PointerMap"))]
     pub json: BTreeMap<Pointer, Predicate>,
     /// The body as text.
     #[serde(default, deserialize_with = "opt_predicate")]
+    #[cfg_attr(test, schemars(with = "Option<schema::PredicateOrValue>"))]
     pub body: Option<Predicate>,
     /// The whole response as text: status line, every header, then the body;
     /// for what must appear nowhere in it, e.g. `{ not_contains = "{{password}}" }`.
     #[serde(default, deserialize_with = "opt_predicate")]
+    #[cfg_attr(test, schemars(with = "Option<schema::PredicateOrValue>"))]
     pub response: Option<Predicate>,
     /// Everything the server printed so far (stdout and stderr), looked at once
     /// the response is in: e.g. `{ not_contains = "{{env.API_KEY}}" }`.
     #[serde(default, deserialize_with = "opt_predicate")]
+    #[cfg_attr(test, schemars(with = "Option<schema::PredicateOrValue>"))]
     pub output: Option<Predicate>,
     /// Some JSON line the server printed so far has fields that satisfy these
     /// (see [`crate::checks::logs`]): `{ message = "user created", user_id = "{{id}}" }`.
     #[serde(default, deserialize_with = "counter_map")]
+    #[cfg_attr(test, schemars(with = "BTreeMap<String, schema::PredicateOrValue>"))]
     pub logged: BTreeMap<String, Predicate>,
     /// `true`: the server process is still running after this step (a panic in
     /// one handler must not end it).
@@ -417,6 +444,7 @@ pub struct Expect {
     /// The change of the kit's counters over this step (see
     /// [`crate::checks::counters`]): `{ statements = { le = 2 } }`.
     #[serde(default, deserialize_with = "counter_map")]
+    #[cfg_attr(test, schemars(with = "BTreeMap<String, schema::PredicateOrValue>"))]
     pub counters: BTreeMap<String, Predicate>,
 }
 
@@ -457,6 +485,7 @@ fn pointer_map<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<Pointer, Pred
 
 /// A JSON type name, for `type = "..."`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum JsonType {
     /// A JSON string.
@@ -518,6 +547,7 @@ impl<'de> Deserialize<'de> for Pattern {
 /// to compare with a whole object, write `{ equals = { ... } }`.
 /// String values may hold `{{templates}}`; they are rendered before comparing.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Predicate {
     /// The value is present (`true`) or absent (`false`).
@@ -622,3 +652,99 @@ impl<'de> Deserialize<'de> for PredicateOrShorthand {
 
 /// Deserialization helper: a [`Predicate`] written in full or as a bare value.
 struct PredicateOrShorthand(Predicate);
+
+/// The JSON Schema of the types serde reads by hand (docs/lesson.schema.json).
+#[cfg(test)]
+pub(crate) mod schema {
+    use std::borrow::Cow;
+
+    use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+
+    use super::{Method, Pattern, Pointer, Predicate, RequestPath};
+
+    /// A value compared with `equals`, or a table of predicates.
+    pub struct PredicateOrValue;
+
+    impl JsonSchema for PredicateOrValue {
+        fn schema_name() -> Cow<'static, str> {
+            "PredicateOrValue".into()
+        }
+        fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+            json_schema!({
+                "description": "A value the response's must equal (number, string, boolean or array), or a table of predicates such as { matches = \"...\" }.",
+                "anyOf": [
+                    { "type": ["string", "number", "boolean", "array"] },
+                    generator.subschema_for::<Predicate>(),
+                ]
+            })
+        }
+    }
+
+    /// Predicates by JSON pointer (`""` is the whole value, else `/a/0/b`).
+    pub struct PointerMap;
+
+    impl JsonSchema for PointerMap {
+        fn schema_name() -> Cow<'static, str> {
+            "PointerMap".into()
+        }
+        fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+            json_schema!({
+                "type": "object",
+                "description": "Predicates by JSON pointer: \"\" is the whole body, \"/user/id\" a value in it.",
+                "propertyNames": { "pattern": "^(/.*)?$" },
+                "additionalProperties": generator.subschema_for::<PredicateOrValue>(),
+            })
+        }
+    }
+
+    impl JsonSchema for Method {
+        fn schema_name() -> Cow<'static, str> {
+            "Method".into()
+        }
+        fn json_schema(_: &mut SchemaGenerator) -> Schema {
+            let upper = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+            let mut all: Vec<String> = upper.iter().map(|m| m.to_string()).collect();
+            all.extend(upper.iter().map(|m| m.to_ascii_lowercase()));
+            json_schema!({ "description": "An HTTP method; GET when omitted.", "enum": all })
+        }
+    }
+
+    impl JsonSchema for RequestPath {
+        fn schema_name() -> Cow<'static, str> {
+            "RequestPath".into()
+        }
+        fn json_schema(_: &mut SchemaGenerator) -> Schema {
+            json_schema!({
+                "type": "string",
+                "description": "Path and query on the server under test: starts with `/` (or is a `{{template}}`).",
+                "pattern": "^(/|\\{\\{)",
+            })
+        }
+    }
+
+    impl JsonSchema for Pointer {
+        fn schema_name() -> Cow<'static, str> {
+            "Pointer".into()
+        }
+        fn json_schema(_: &mut SchemaGenerator) -> Schema {
+            json_schema!({
+                "type": "string",
+                "description": "A JSON pointer: empty for the whole body, else starting with `/`.",
+                "pattern": "^(/.*)?$",
+            })
+        }
+    }
+
+    impl JsonSchema for Pattern {
+        fn schema_name() -> Cow<'static, str> {
+            "Pattern".into()
+        }
+        fn json_schema(_: &mut SchemaGenerator) -> Schema {
+            json_schema!({
+                "type": "string",
+                "description": "A regular expression (Rust's regex syntax), at most 1000 characters.",
+                "maxLength": 1000,
+            })
+        }
+    }
+}

@@ -64,14 +64,13 @@ impl PackFiles {
         if let (Ok(sol), Some(parent)) = (solutions_dir.canonicalize(), parent)
             && !sol.starts_with(&parent)
         {
-            return Err(PackError::Invalid {
-                file: lessons_dir.join("pack.toml").display().to_string(),
-                at: None,
-                message: format!(
+            return Err(PackError::file(
+                lessons_dir.join("pack.toml").display().to_string(),
+                format!(
                     "`solutions = \"{solutions_rel}\"` leads out of the pack's folder ({}); keep solutions beside the lessons",
                     parent.display()
                 ),
-            });
+            ));
         }
         let mut solutions = BTreeMap::new();
         if solutions_dir.is_dir() {
@@ -83,6 +82,27 @@ impl PackFiles {
             lessons,
             solutions,
         })
+    }
+
+    /// A hash of every file of the pack, by path and text (FNV-1a, 64 bits:
+    /// stable across builds and versions, unlike std's hasher).
+    pub fn hash(&self) -> String {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut eat = |bytes: &[u8]| {
+            for b in bytes {
+                h ^= u64::from(*b);
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+        };
+        for (side, map) in [("lessons", &self.lessons), ("solutions", &self.solutions)] {
+            for (path, text) in map {
+                for part in [side.as_bytes(), path.as_bytes(), text.as_bytes()] {
+                    eat(part);
+                    eat(&[0]);
+                }
+            }
+        }
+        format!("{h:016x}")
     }
 
     /// `embedded` or the folder the pack was read from.
@@ -99,6 +119,13 @@ impl PackFiles {
             Some(root) => root.join(rel).display().to_string(),
             None => format!("lessons/{rel}"),
         }
+    }
+
+    /// The solutions folder of a pack on disk (`solutions` of pack.toml).
+    pub fn solutions_root(&self) -> PathBuf {
+        self.solutions_root
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("solutions"))
     }
 
     /// How to name a lesson's solution folder in a message.
@@ -167,11 +194,7 @@ fn read_tree(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) -> Res
         path: path.display().to_string(),
         source,
     };
-    let refuse = |path: &Path, why: String| PackError::Invalid {
-        file: path.display().to_string(),
-        at: None,
-        message: why,
-    };
+    let refuse = |path: &Path, why: String| PackError::file(path.display().to_string(), why);
     for entry in std::fs::read_dir(dir).map_err(|e| io(dir, e))? {
         let entry = entry.map_err(|e| io(dir, e))?;
         let path = entry.path();
@@ -219,11 +242,12 @@ fn read_tree(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) -> Res
         let text = String::from_utf8(bytes).map_err(|e| {
             let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
             let valid = std::str::from_utf8(valid).unwrap_or_default();
-            PackError::Invalid {
-                file: path.display().to_string(),
-                at: Some(super::line_col(valid, valid.len())),
-                message: "not valid UTF-8: packs are text".into(),
-            }
+            PackError::Problems(vec![super::Problem::at(
+                path.display().to_string(),
+                valid,
+                valid.len()..valid.len(),
+                "not valid UTF-8: packs are text",
+            )])
         })?;
         let rel = path
             .strip_prefix(root)

@@ -68,7 +68,7 @@ fn unknown_fields_are_located() {
     let bad = GOOD.replace("expect = { status = 201", "expect = { stauts = 201");
     let err = error_of(&bad);
     assert!(
-        err.starts_with("lessons/01-a/lesson.toml:15:14: unknown field `stauts`"),
+        err.starts_with("lessons/01-a/lesson.toml:15:14: unknown key `stauts`"),
         "{err}"
     );
 }
@@ -152,7 +152,7 @@ fn stream_values_that_could_not_fail_or_pass_are_refused() {
             "last = { event = \"done\" }\n  disconnect = { after = 2, wait_ms = 500, counters = { chunks_produced = 0 } }",
             "has no last event",
         ),
-        ("each = { evnt = \"message\" }", "unknown field `evnt`"),
+        ("each = { evnt = \"message\" }", "unknown key `evnt`"),
     ] {
         let e = error_of(&stream(values));
         assert!(e.contains(says), "{values}: {e}");
@@ -384,7 +384,7 @@ fn names_written_into_manifests_and_patterns_are_bounded() {
         .unwrap_err()
         .to_string();
     assert!(
-        e.contains("pack.toml:3:2: `axum\\n[evil]` is not a crate name"),
+        e.contains("pack.toml:3:1: `axum\\n[evil]` is not a crate name"),
         "{e}"
     );
     let long = GOOD.replace("\"^/users/\"", &format!("\"{}\"", "a".repeat(1001)));

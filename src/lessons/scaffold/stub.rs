@@ -1,0 +1,18 @@
+//! {{title}}. Read README.md in this folder, then make `apilings check {{id}}` pass.
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::get;
+
+fn app() -> Router {
+    Router::new().route("/health", get(health))
+}
+
+// TODO: answer 200 with the JSON body {"status": "ok"}.
+async fn health() -> StatusCode {
+    StatusCode::NOT_IMPLEMENTED
+}
+
+fn main() {
+    kit::serve(app());
+}
