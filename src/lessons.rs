@@ -381,7 +381,11 @@ fn load_lesson(files: &PackFiles, dir: &str, out: &mut Vec<Problem>) -> Option<L
         .collect();
     let solution = files.solution_files(dir);
     let mutants = load_mutants(files, dir, &stub, out);
-    let parsed: LessonToml = parse_toml(files, &toml_path, out)?;
+    let Parsed {
+        lesson: parsed,
+        indices,
+        ids,
+    } = parse_lesson(files, &toml_path, out)?;
     let tree = Tree::parse(text);
     // The same text untyped, to find every string an item holds (templates).
     let raw_value: toml::Value = toml::from_str(text).unwrap_or(toml::Value::Boolean(false));
@@ -390,7 +394,7 @@ fn load_lesson(files: &PackFiles, dir: &str, out: &mut Vec<Problem>) -> Option<L
     let mut problem = |span: Option<Range<usize>>, message: String| {
         out.push(Problem::maybe_at(label.clone(), text, span, message))
     };
-    if parsed.items.is_empty() {
+    if ids.is_empty() {
         problem(None, "a lesson needs at least one [[item]]".into());
     }
     for (i, edit) in parsed.edit.iter().enumerate() {
@@ -428,7 +432,7 @@ fn load_lesson(files: &PackFiles, dir: &str, out: &mut Vec<Problem>) -> Option<L
         &run_names,
         &mut problem,
     );
-    for (index, item) in parsed.items.iter().enumerate() {
+    for (&index, item) in indices.iter().zip(&parsed.items) {
         let id_at = item_key(index, "id");
         if !seen.insert(item.id.clone()) {
             problem(
@@ -537,9 +541,9 @@ fn load_lesson(files: &PackFiles, dir: &str, out: &mut Vec<Problem>) -> Option<L
         }
         for (step_index, step) in item.steps.iter().enumerate() {
             if let Some(other) = &step.graded_by
-                && (other == &item.id || !parsed.items.iter().any(|i| &i.id == other))
+                && (other == &item.id || !ids.contains(other))
             {
-                let ids: Vec<&str> = parsed.items.iter().map(|i| i.id.as_str()).collect();
+                let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
                 problem(
                     tree.key(&[
                         Seg::Key("item"),
@@ -620,6 +624,98 @@ fn load_lesson(files: &PackFiles, dir: &str, out: &mut Vec<Problem>) -> Option<L
         stub,
         solution,
         mutants,
+    })
+}
+
+/// A lesson.toml as far as it deserializes: the items that do, with their
+/// index in the file (for spans), and the ids of all.
+struct Parsed {
+    lesson: LessonToml,
+    indices: Vec<usize>,
+    ids: Vec<String>,
+}
+
+/// Parses a lesson.toml. When some of it does not fit the types, every
+/// problem the schema finds is reported, and the items that do fit are
+/// still returned, so that the rules on them are checked in the same run.
+fn parse_lesson(files: &PackFiles, path: &str, out: &mut Vec<Problem>) -> Option<Parsed> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Head {
+        title: String,
+        edit: Vec<String>,
+        #[serde(default)]
+        vars: BTreeMap<String, String>,
+        #[serde(default)]
+        server: ServerToml,
+        #[serde(default)]
+        secrets: Vec<String>,
+        #[serde(rename = "item", default)]
+        items: Vec<toml::Value>,
+    }
+    let before = out.len();
+    if let Some(lesson) = parse_toml::<LessonToml>(files, path, out) {
+        let ids = lesson.items.iter().map(|i| i.id.clone()).collect();
+        let indices = (0..lesson.items.len()).collect();
+        return Some(Parsed {
+            lesson,
+            indices,
+            ids,
+        });
+    }
+    let text = files.lesson_file(path)?;
+    let head: Head = toml::from_str(text).ok()?;
+    let label = files.label(path);
+    let tree = Tree::parse(text);
+    // An item's text runs from where it starts to where the next one does.
+    let starts: Vec<usize> = (0..head.items.len())
+        .map(|i| {
+            tree.value(&[Seg::Key("item"), Seg::Index(i)])
+                .map_or(usize::MAX, |s| s.start)
+        })
+        .collect();
+    let said_of = |i: usize| {
+        let (from, to) = (starts[i], starts.get(i + 1).copied().unwrap_or(text.len()));
+        let lines = line_col(text, from).0..=line_col(text, to).0;
+        out[before..]
+            .iter()
+            .any(|p| p.at.as_ref().is_some_and(|at| lines.contains(&at.line)))
+    };
+    let mut found = Vec::new();
+    let (mut items, mut indices) = (Vec::new(), Vec::new());
+    for (i, raw) in head.items.iter().enumerate() {
+        match raw.clone().try_into::<Item>() {
+            Ok(item) => {
+                items.push(item);
+                indices.push(i);
+            }
+            Err(e) if !said_of(i) => found.push(Problem::maybe_at(
+                label.clone(),
+                text,
+                tree.value(&[Seg::Key("item"), Seg::Index(i), Seg::Key("id")]),
+                format!("item {}: {}", i + 1, e.message()),
+            )),
+            Err(_) => {}
+        }
+    }
+    out.extend(found);
+    let ids = head
+        .items
+        .iter()
+        .filter_map(|v| v.get("id").and_then(toml::Value::as_str))
+        .map(str::to_string)
+        .collect();
+    Some(Parsed {
+        lesson: LessonToml {
+            title: head.title,
+            edit: head.edit,
+            vars: head.vars,
+            server: head.server,
+            secrets: head.secrets,
+            items,
+        },
+        indices,
+        ids,
     })
 }
 
@@ -808,12 +904,13 @@ fn parse_toml<T: serde::de::DeserializeOwned>(
         Ok(value) => return Some(value),
         Err(e) => e,
     };
-    let (_, syntax) = toml::de::DeTable::parse_recoverable(text);
-    if !syntax.is_empty() {
-        out.extend(
-            syntax
-                .iter()
-                .map(|e| Problem::maybe_at(label.clone(), text, e.span(), e.message())),
+    // After a syntax error the parser's guesses cascade (an unclosed array
+    // makes every later line "missing a comma"): the first one is the news.
+    if let Err(e) = toml::de::DeTable::parse(text) {
+        out.push(
+            Problem::maybe_at(label, text, e.span(), e.message()).help(
+                "TOML syntax; if this line looks right, the line before may leave an array, table or string open",
+            ),
         );
         return None;
     }

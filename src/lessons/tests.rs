@@ -470,15 +470,230 @@ fn a_pack_on_disk_is_read_only_as_its_own_text_files() {
     );
 }
 
-#[test]
-fn mutated_lessons_never_panic_the_loader() {
-    // A bounded fuzz: byte flips, cuts and splices of a valid lesson.toml, with a
-    // fixed seed so a failure can be replayed. Every input ends in Ok or a diagnostic.
-    let pieces = [
+/// Every diagnostic of `dev check`, rendered as the author sees it: file,
+/// line, column, the line with the span underlined, and the help.
+mod diagnostics {
+    use super::*;
+
+    /// A change to the files of the base pack.
+    type Change = Box<dyn FnOnce(&mut BTreeMap<String, String>)>;
+
+    const README: &str = "# A\n\n## The principle\n\nWhy.\n\n## The axum idiom\n\nHow.\n\n## Your task\n\nDo.\n\n## What is graded\n\nThis.\n";
+
+    fn base() -> BTreeMap<String, String> {
+        let mut files = BTreeMap::new();
+        files.insert("lessons/pack.toml".into(), "name = \"t\"\n".into());
+        files.insert("lessons/01-a/lesson.toml".into(), GOOD.into());
+        files.insert("lessons/01-a/README.md".into(), README.into());
+        files.insert("lessons/01-a/src/main.rs".into(), "fn main() {}\n".into());
+        files.insert("solutions/01-a/src/main.rs".into(), "fn main() {}\n".into());
+        files
+    }
+
+    /// What `dev check` says of the base pack changed by `change`.
+    fn said(change: impl FnOnce(&mut BTreeMap<String, String>)) -> String {
+        let mut files = base();
+        change(&mut files);
+        let (mut lessons, mut solutions) = (BTreeMap::new(), BTreeMap::new());
+        for (path, text) in files {
+            match path.split_once('/') {
+                Some(("lessons", rel)) => lessons.insert(rel.to_string(), text),
+                Some((_, rel)) => solutions.insert(rel.to_string(), text),
+                None => None,
+            };
+        }
+        let (_, problems) = Pack::check(&PackFiles::from_maps(lessons, solutions));
+        problem::render(&problems, false)
+    }
+
+    fn edit(from: &'static str, to: &'static str) -> impl FnOnce(&mut BTreeMap<String, String>) {
+        move |files| {
+            let toml = files.get_mut("lessons/01-a/lesson.toml").unwrap();
+            assert_eq!(toml.matches(from).count(), 1, "{from}");
+            *toml = toml.replacen(from, to, 1);
+        }
+    }
+
+    #[test]
+    fn the_base_pack_has_no_problem() {
+        let (pack, problems) = Pack::check(&PackFiles::from_maps(
+            base()
+                .into_iter()
+                .filter_map(|(p, t)| p.strip_prefix("lessons/").map(|r| (r.to_string(), t)))
+                .collect(),
+            base()
+                .into_iter()
+                .filter_map(|(p, t)| p.strip_prefix("solutions/").map(|r| (r.to_string(), t)))
+                .collect(),
+        ));
+        assert!(problems.is_empty(), "{problems:#?}");
+        assert!(pack.is_some());
+    }
+
+    #[test]
+    fn each_diagnostic_at_its_place() {
+        let cases: Vec<(&str, Change)> = vec![
+            (
+                "syntax",
+                Box::new(edit("edit = [\"src/main.rs\"]", "edit = [\"src/main.rs\"")),
+            ),
+            (
+                "unknown_key",
+                Box::new(edit("expect = { status = 201", "expect = { stauts = 201")),
+            ),
+            ("wrong_type", Box::new(edit("title = \"A\"", "title = 7"))),
+            ("missing_key", Box::new(edit("id = \"a\"\n", ""))),
+            ("bad_regex", Box::new(edit("^/users/", "^/users/("))),
+            (
+                "bad_method",
+                Box::new(edit("method = \"post\"", "method = \"FETCH\"")),
+            ),
+            (
+                "duplicate_id",
+                Box::new(|f: &mut BTreeMap<String, String>| {
+                    let t = f.get_mut("lessons/01-a/lesson.toml").unwrap();
+                    t.push_str("\n[[item]]\nid = \"a\"\ntitle = \"again\"\nhints = [\"h\"]\n  [[item.step]]\n  request = { path = \"/\" }\n");
+                }),
+            ),
+            ("no_hints", Box::new(edit("hints = [\"h\"]", "hints = []"))),
+            (
+                "no_steps",
+                Box::new(|f: &mut BTreeMap<String, String>| {
+                    let t = f.get_mut("lessons/01-a/lesson.toml").unwrap();
+                    t.push_str("\n[[item]]\nid = \"empty\"\ntitle = \"E\"\nhints = [\"h\"]\n");
+                }),
+            ),
+            (
+                "unknown_template",
+                Box::new(edit(
+                    "\"/email\" = \"{{email}}\"",
+                    "\"/email\" = \"{{emial}}\"",
+                )),
+            ),
+            (
+                "capture_before_its_step",
+                Box::new(edit("path = \"/users\",", "path = \"{{url}}/x\",")),
+            ),
+            (
+                "edit_without_stub",
+                Box::new(|f: &mut BTreeMap<String, String>| {
+                    f.remove("lessons/01-a/src/main.rs");
+                }),
+            ),
+            (
+                "edit_without_solution",
+                Box::new(|f: &mut BTreeMap<String, String>| {
+                    f.remove("solutions/01-a/src/main.rs");
+                }),
+            ),
+            (
+                "unknown_mutant",
+                Box::new(|f: &mut BTreeMap<String, String>| {
+                    let t = f.get_mut("lessons/01-a/lesson.toml").unwrap();
+                    t.push_str("\n[[item]]\nid = \"tests\"\ntitle = \"T\"\nhints = [\"h\"]\ntests = { mutant = \"gone\" }\n");
+                }),
+            ),
+            (
+                "without_unknown_variable",
+                Box::new(|f: &mut BTreeMap<String, String>| {
+                    let t = f.get_mut("lessons/01-a/lesson.toml").unwrap();
+                    t.push_str("\n[[item]]\nid = \"s\"\ntitle = \"S\"\nhints = [\"h\"]\nstart = { without = [\"API_KEYS\"] }\n");
+                }),
+            ),
+            (
+                "graded_by_unknown",
+                Box::new(edit(
+                    "  request = { path = \"{{url}}\" }",
+                    "  graded_by = \"nope\"\n  request = { path = \"{{url}}\" }",
+                )),
+            ),
+            (
+                "timing",
+                Box::new(edit(
+                    "expect = { json = { \"/email\" = \"{{email}}\" } }",
+                    "expect = { json = { \"/email\" = \"{{email}}\" } }\n  eventually = { within_ms = 100, every_ms = 100 }",
+                )),
+            ),
+            (
+                "no_readme",
+                Box::new(|f: &mut BTreeMap<String, String>| {
+                    f.remove("lessons/01-a/README.md");
+                }),
+            ),
+            (
+                "readme_sections",
+                Box::new(|f: &mut BTreeMap<String, String>| {
+                    let r = f.get_mut("lessons/01-a/README.md").unwrap();
+                    *r = r
+                        .replace("## The axum idiom\n\nHow.\n\n", "")
+                        .replace("## Your task", "## What is graded first\n\n## Your task");
+                }),
+            ),
+            (
+                "covers",
+                Box::new(edit(
+                    "hints = [\"h\"]",
+                    "covers = [\"principle: endpoint desing\"]\nhints = [\"h\"]",
+                )),
+            ),
+            (
+                "todo_left",
+                Box::new(edit("title = \"T\"", "title = \"TODO(author): the title\"")),
+            ),
+            (
+                "crate_name",
+                Box::new(|f: &mut BTreeMap<String, String>| {
+                    f.insert(
+                        "lessons/pack.toml".into(),
+                        "name = \"t\"\n[dependencies]\n\"axum x\" = \"1\"\n".into(),
+                    );
+                }),
+            ),
+            (
+                "no_lessons",
+                Box::new(|f: &mut BTreeMap<String, String>| {
+                    f.retain(|p, _| !p.starts_with("lessons/01-a/"));
+                }),
+            ),
+        ];
+        for (name, change) in cases {
+            let out = said(change);
+            assert!(out.contains("error: "), "{name}: {out}");
+            insta::assert_snapshot!(format!("diagnostic_{name}"), out);
+        }
+    }
+
+    #[test]
+    fn several_problems_in_several_files_are_reported_together() {
+        let out = said(|f| {
+            edit("expect = { status = 201", "expect = { stauts = 201")(f);
+            let t = f.get_mut("lessons/01-a/lesson.toml").unwrap();
+            t.push_str("\n[[item]]\nid = \"b\"\ntitle = \"B\"\nhints = []\n  [[item.step]]\n  request = { path = \"/{{emial}}\" }\n");
+            f.insert(
+                "lessons/pack.toml".into(),
+                "name = \"t\"\nversoin = \"1\"\n".into(),
+            );
+            f.remove("lessons/01-a/README.md");
+        });
+        // pack.toml, README.md, and three in lesson.toml: one per item and rule.
+        assert!(out.ends_with("error: 5 problems in the pack\n"), "{out}");
+        insta::assert_snapshot!("diagnostic_several_at_once", out);
+    }
+}
+
+/// The loader never panics: on arbitrary bytes, and on valid lessons of the
+/// core pack cut, spliced and flipped, it answers a pack or diagnostics.
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    const PIECES: [&str; 18] = [
         "[[item]]",
+        "[[item.step]]",
         "{{",
         "}}",
         "\"",
+        "'''",
         "=",
         "[",
         "]",
@@ -489,56 +704,92 @@ fn mutated_lessons_never_panic_the_loader() {
         "id = \"a\"",
         "é",
         "\\u0000",
-        "[[item.step]]",
         "start = {}",
         "graded_by = \"a\"",
     ];
-    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut next = || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
-    let started = std::time::Instant::now();
-    let mut diagnostics = 0;
-    for round in 0..3000 {
-        let mut text = GOOD.to_string();
-        for _ in 0..(1 + next() % 4) {
-            let at = (next() as usize) % (text.len() + 1);
-            let at = (0..=at)
-                .rev()
-                .find(|i| text.is_char_boundary(*i))
-                .unwrap_or(0);
-            match next() % 3 {
-                0 => text.insert_str(at, pieces[(next() as usize) % pieces.len()]),
-                1 => {
-                    let end = (at + (next() as usize) % 12).min(text.len());
-                    let end = (end..=text.len())
-                        .find(|i| text.is_char_boundary(*i))
-                        .unwrap();
-                    text.replace_range(at..end, "");
-                }
-                _ => text.truncate(at),
+
+    fn check(lesson_toml: &str, readme: &str) -> Result<(), TestCaseError> {
+        let mut lessons = BTreeMap::new();
+        lessons.insert("pack.toml".to_string(), "name = \"t\"\n".to_string());
+        lessons.insert("01-a/lesson.toml".to_string(), lesson_toml.to_string());
+        lessons.insert("01-a/README.md".to_string(), readme.to_string());
+        lessons.insert("01-a/src/main.rs".to_string(), "fn main() {}".to_string());
+        let mut solutions = BTreeMap::new();
+        solutions.insert("01-a/src/main.rs".to_string(), "fn main() {}".to_string());
+        let files = PackFiles::from_maps(lessons, solutions);
+        let (pack, problems) = Pack::check(&files);
+        prop_assert!(
+            pack.is_some() || !problems.is_empty(),
+            "neither a pack nor a problem"
+        );
+        let lines = lesson_toml.lines().count().max(readme.lines().count()) + 1;
+        for p in &problems {
+            prop_assert!(!p.message.is_empty());
+            if let Some(at) = &p.at {
+                prop_assert!(at.line >= 1 && at.line <= lines && at.col >= 1, "{p}");
             }
         }
-        let outcome = std::panic::catch_unwind(|| pack_with(&text).map(|_| ()));
-        match outcome {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => {
-                assert!(!e.to_string().is_empty());
-                diagnostics += 1;
+        let shown = problem::render(&problems, false);
+        prop_assert!(
+            !shown.contains('\x1b'),
+            "an escape byte reached the terminal"
+        );
+        // The loader agrees with the checker on what loads.
+        if Pack::from_files(&files).is_ok() {
+            prop_assert!(problems.iter().all(|p| !p.file.ends_with("lesson.toml")
+                || p.message.contains("curriculum")
+                || p.message.contains("TODO(author)")));
+        }
+        Ok(())
+    }
+
+    fn core_lessons() -> Vec<String> {
+        let files = PackFiles::embedded();
+        files
+            .lesson_dirs()
+            .iter()
+            .map(|d| {
+                files
+                    .lesson_file(&format!("{d}/lesson.toml"))
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 400, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_bytes_never_panic_the_loader(bytes in proptest::collection::vec(any::<u8>(), 0..3000)) {
+            let text = String::from_utf8_lossy(&bytes);
+            check(&text, &text)?;
+        }
+
+        #[test]
+        fn mutated_core_lessons_never_panic_the_loader(
+            lesson in any::<prop::sample::Index>(),
+            edits in proptest::collection::vec(
+                (any::<prop::sample::Index>(), 0u8..3, any::<prop::sample::Index>(), 0usize..40),
+                1..6,
+            ),
+        ) {
+            let all = core_lessons();
+            let mut text = lesson.get(&all).clone();
+            for (at, kind, piece, len) in edits {
+                let at = at.index(text.len() + 1);
+                let at = (0..=at).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
+                match kind {
+                    0 => text.insert_str(at, PIECES[piece.index(PIECES.len())]),
+                    1 => {
+                        let end = (at + len).min(text.len());
+                        let end = (end..=text.len()).find(|i| text.is_char_boundary(*i)).unwrap();
+                        text.replace_range(at..end, "");
+                    }
+                    _ => text.truncate(at),
+                }
             }
-            Err(_) => panic!("round {round}: the loader panicked on:\n{text}"),
+            check(&text, "# A\n")?;
         }
     }
-    assert!(
-        diagnostics > 1000,
-        "the mutations broke the lesson often enough: {diagnostics}"
-    );
-    assert!(
-        started.elapsed() < std::time::Duration::from_secs(60),
-        "bounded: {:?}",
-        started.elapsed()
-    );
 }
