@@ -320,8 +320,8 @@ fn default_version() -> String {
 /// from these types.
 #[derive(Debug, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
-#[serde(deny_unknown_fields)]
-pub(crate) struct LessonToml {
+#[serde(deny_unknown_fields, bound(deserialize = "I: Deserialize<'de>"))]
+pub(crate) struct LessonToml<I = Item> {
     /// The lesson's title, one line.
     title: String,
     /// The files the learner edits, relative to the lesson folder (each has a stub and a solution).
@@ -337,7 +337,7 @@ pub(crate) struct LessonToml {
     secrets: Vec<String>,
     /// The checklist: each item graded on its own.
     #[serde(rename = "item", default)]
-    items: Vec<Item>,
+    items: Vec<I>,
 }
 
 /// `[server]` of a lesson.
@@ -639,20 +639,6 @@ struct Parsed {
 /// problem the schema finds is reported, and the items that do fit are
 /// still returned, so that the rules on them are checked in the same run.
 fn parse_lesson(files: &PackFiles, path: &str, out: &mut Vec<Problem>) -> Option<Parsed> {
-    #[derive(Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct Head {
-        title: String,
-        edit: Vec<String>,
-        #[serde(default)]
-        vars: BTreeMap<String, String>,
-        #[serde(default)]
-        server: ServerToml,
-        #[serde(default)]
-        secrets: Vec<String>,
-        #[serde(rename = "item", default)]
-        items: Vec<toml::Value>,
-    }
     let before = out.len();
     if let Some(lesson) = parse_toml::<LessonToml>(files, path, out) {
         let ids = lesson.items.iter().map(|i| i.id.clone()).collect();
@@ -664,7 +650,8 @@ fn parse_lesson(files: &PackFiles, path: &str, out: &mut Vec<Problem>) -> Option
         });
     }
     let text = files.lesson_file(path)?;
-    let head: Head = toml::from_str(text).ok()?;
+    // The lesson with its items untyped: each is typed on its own below.
+    let head: LessonToml<toml::Value> = toml::from_str(text).ok()?;
     let label = files.label(path);
     let tree = Tree::parse(text);
     // An item's text runs from where it starts to where the next one does.
