@@ -16,7 +16,7 @@ use clap::{Parser, Subcommand};
 use apilings::lessons::{Lesson, Pack};
 use apilings::report::{self, GradeReport, Reporter, RunReport};
 use apilings::session::{self, RunOptions, Stack};
-use apilings::workspace::{LessonState, Progress, Workspace};
+use apilings::workspace::{LessonState, PackCheck, Progress, Workspace};
 
 /// A terminal kata workbook: build production-ready HTTP backends in axum,
 /// one graded lesson at a time.
@@ -85,6 +85,8 @@ enum Command {
     },
     /// Show the lessons in order with their state.
     List,
+    /// Bring the pack's new lessons and files into your workspace (your files are kept).
+    Update,
     /// Build a lesson, start its server and grade every checklist item.
     Check {
         /// Lesson id, slug or number (default: the current lesson).
@@ -184,10 +186,11 @@ pub async fn run(args: Args) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::List) => {
-            let ws = Workspace::open(&cwd)?;
+            let ws = open_workspace(&pack, &cwd)?;
             print!("{}", list_text(&pack, &load_progress(&ws)));
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Update) => update(&pack, &cwd),
         Some(Command::Check { lesson, server }) => {
             opts.stacks.default = server.stack(&cwd)?;
             check(&pack, &cwd, lesson.as_deref(), &opts).await
@@ -222,7 +225,7 @@ pub async fn run(args: Args) -> Result<ExitCode> {
         }
         Some(Command::Hint { lesson }) => hint(&pack, &cwd, lesson.as_deref()),
         Some(Command::Reset { lesson }) => {
-            let ws = Workspace::open(&cwd)?;
+            let ws = open_workspace(&pack, &cwd)?;
             let _lock = ws.lock()?;
             let lesson = pack.find(&lesson)?;
             match ws.reset(&pack, lesson)? {
@@ -239,7 +242,7 @@ pub async fn run(args: Args) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Solution { lesson, force }) => {
-            let ws = Workspace::open(&cwd)?;
+            let ws = open_workspace(&pack, &cwd)?;
             let lesson = pack.find(&lesson)?;
             if load_progress(&ws).state(&lesson.id) != LessonState::Passed && !force {
                 bail!(
@@ -268,7 +271,7 @@ async fn open_default(pack: Pack, cwd: &Path, opts: RunOptions) -> Result<ExitCo
     let mut welcome = None;
     let ws = match Workspace::find(cwd) {
         Some(ws) => {
-            Workspace::open(ws.root())?;
+            open_workspace(pack_ref, ws.root())?;
             ws
         }
         None => {
@@ -300,6 +303,41 @@ async fn open_default(pack: Pack, cwd: &Path, opts: RunOptions) -> Result<ExitCo
             ws.root().display()
         ),
         None => println!("\nEvery lesson passes. Well done!"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The workspace around `cwd`, made from `pack`: another pack's is refused
+/// (with what to run instead); a changed pack is a warning (`apilings update`).
+fn open_workspace(pack: &Pack, cwd: &Path) -> Result<Workspace> {
+    let ws = Workspace::open(cwd)?;
+    match ws.pack_check(pack)? {
+        PackCheck::Same => {}
+        PackCheck::Changed(why) => eprintln!("warning: {why}"),
+        PackCheck::Other(why) => bail!("{why}"),
+    }
+    Ok(ws)
+}
+
+fn update(pack: &Pack, cwd: &Path) -> Result<ExitCode> {
+    let ws = Workspace::open(cwd)?;
+    let _lock = ws.lock()?;
+    let report = ws.update(pack)?;
+    if report.new_lessons.is_empty() {
+        println!("No new lessons in the `{}` pack.", pack.name);
+    } else {
+        println!("New lessons: {}", report.new_lessons.join(", "));
+    }
+    println!(
+        "{} file(s) added; your lesson files were left as they are.",
+        report.added
+    );
+    if let Some(backup) = &report.backup {
+        println!(
+            "{} of apilings' own file(s) (manifests, lock, kit) written anew; the old ones are in {}",
+            report.refreshed,
+            backup.display()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -395,7 +433,7 @@ async fn check(pack: &Pack, cwd: &Path, name: Option<&str>, opts: &RunOptions) -
     if opts.stacks.default != Stack::Crate {
         return check_other_stack(pack, cwd, name, opts).await;
     }
-    let ws = Workspace::open(cwd)?;
+    let ws = open_workspace(pack, cwd)?;
     let _lock = ws.lock()?;
     let mut progress = load_progress(&ws);
     let lesson = pick(pack, &ws, cwd, &progress, name)?;
@@ -584,7 +622,7 @@ async fn grade(
     // on a workspace it cannot write to at all.
     let builds = lessons.iter().any(|l| *opts.stacks.of(l) == Stack::Crate);
     let root = if builds {
-        Workspace::open(cwd)?.root().to_path_buf()
+        open_workspace(pack, cwd)?.root().to_path_buf()
     } else {
         cwd.to_path_buf()
     };
@@ -745,7 +783,7 @@ fn select<'p>(pack: &'p Pack, names: &[String]) -> Result<Vec<&'p Lesson>> {
 }
 
 fn hint(pack: &Pack, cwd: &Path, name: Option<&str>) -> Result<ExitCode> {
-    let ws = Workspace::open(cwd)?;
+    let ws = open_workspace(pack, cwd)?;
     let progress = load_progress(&ws);
     let lesson = pick(pack, &ws, cwd, &progress, name)?;
     let failing = progress

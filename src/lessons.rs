@@ -232,6 +232,7 @@ impl Pack {
     pub fn check(files: &PackFiles) -> (Option<Pack>, Vec<Problem>) {
         let mut out = Vec::new();
         let pack = Pack::load(files, &mut out);
+        authoring::check_pack(files, &mut out);
         for dir in files.lesson_dirs() {
             authoring::check_lesson(files, &dir, &mut out);
         }

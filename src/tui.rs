@@ -13,7 +13,7 @@ pub mod view;
 
 use std::collections::HashMap;
 use std::io::Write as _;
-use std::path::{Component, Path};
+use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -62,6 +62,12 @@ pub async fn run(
     let paused = Arc::new(AtomicBool::new(false));
     spawn_key_thread(tx.clone(), paused.clone());
     let _watcher = watch(&ws, &app.pack, tx.clone());
+    // An author's pack on disk: its texts and checks are read again when saved.
+    let authoring = (app.pack.origin != "embedded").then(|| PathBuf::from(&app.pack.origin));
+    let _pack_watcher = authoring
+        .as_ref()
+        .and_then(|dir| watch_pack(dir, tx.clone()));
+    let mut pack_due: Option<Instant> = None;
     let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     let mut sighup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
 
@@ -78,7 +84,13 @@ pub async fn run(
 
     loop {
         terminal.draw(|f| view::draw(f, &app))?;
-        let next_deadline = pending.values().min().copied();
+        let next_deadline = pending
+            .values()
+            .min()
+            .copied()
+            .into_iter()
+            .chain(pack_due)
+            .min();
         let event = tokio::select! {
             // Raw saves from the watcher only (re)start the debounce; the state sees
             // one `Saved` per burst, when its deadline passes.
@@ -90,10 +102,24 @@ pub async fn run(
                     pending.insert(lesson, Instant::now() + DEBOUNCE);
                     continue;
                 }
+                Event::PackSaved => {
+                    pack_due = Some(Instant::now() + DEBOUNCE);
+                    continue;
+                }
                 other => other,
             },
             _ = sleep_until(next_deadline), if next_deadline.is_some() => {
                 let now = Instant::now();
+                if let (Some(due), Some(dir)) = (pack_due, &authoring)
+                    && due <= now
+                {
+                    pack_due = None;
+                    Event::PackReloaded(
+                        Pack::from_dir(dir)
+                            .map(Box::new)
+                            .map_err(|e| first_problem(&e)),
+                    )
+                } else {
                 let due: Vec<String> = pending.iter().filter(|(_, d)| **d <= now).map(|(l, _)| l.clone()).collect();
                 for l in &due {
                     pending.remove(l);
@@ -101,6 +127,7 @@ pub async fn run(
                 match due.into_iter().next() {
                     Some(l) => Event::Saved(l),
                     None => continue,
+                }
                 }
             }
             _ = sigterm.recv() => break,
@@ -316,33 +343,73 @@ fn watch(
             }
         }
     };
-    let force_poll =
-        std::env::var_os("APILINGS_POLL").is_some_and(|v| v == "1") || events_unreliable(&root);
-    let mut watcher: Box<dyn notify::Watcher + Send> = if force_poll {
-        Box::new(
-            notify::PollWatcher::new(
-                handler,
-                notify::Config::default().with_poll_interval(Duration::from_secs(1)),
-            )
-            .ok()?,
-        )
-    } else {
-        match notify::recommended_watcher(handler.clone()) {
-            Ok(w) => Box::new(w),
-            Err(_) => Box::new(
-                notify::PollWatcher::new(
-                    handler,
-                    notify::Config::default().with_poll_interval(Duration::from_secs(1)),
-                )
-                .ok()?,
-            ),
-        }
-    };
+    let mut watcher = watcher(handler, &root)?;
     for lesson in &pack.lessons {
         let dir = ws.lesson_dir(lesson);
         let _ = watcher.watch(&dir, notify::RecursiveMode::Recursive);
     }
     Some(watcher)
+}
+
+/// Watches an author's pack folder: a saved README.md or lesson.toml (or a
+/// mutant) becomes a raw `PackSaved` for the debounce.
+fn watch_pack(dir: &Path, tx: UnboundedSender<Event>) -> Option<Box<dyn notify::Watcher + Send>> {
+    let handler = move |res: notify::Result<notify::Event>| {
+        let Ok(ev) = res else { return };
+        if matches!(ev.kind, notify::EventKind::Access(_)) {
+            return;
+        }
+        let authored = |p: &PathBuf| {
+            p.file_name()
+                .is_some_and(|n| n == "README.md" || n == "lesson.toml")
+                || p.extension().is_some_and(|e| e == "toml")
+                    && p.parent()
+                        .and_then(Path::file_name)
+                        .is_some_and(|n| n == "mutants")
+        };
+        if ev.paths.iter().any(authored) {
+            let _ = tx.send(Event::PackSaved);
+        }
+    };
+    let mut watcher = watcher(handler, dir)?;
+    watcher.watch(dir, notify::RecursiveMode::Recursive).ok()?;
+    Some(watcher)
+}
+
+/// The OS's file watcher for `handler`, or polling where file events do not
+/// arrive (set `APILINGS_POLL=1`, or under `root` on WSL's /mnt or a network
+/// filesystem) or the OS watcher cannot start.
+fn watcher<H>(handler: H, root: &Path) -> Option<Box<dyn notify::Watcher + Send>>
+where
+    H: notify::EventHandler + Clone,
+{
+    let poll = |handler| {
+        let config = notify::Config::default().with_poll_interval(Duration::from_secs(1));
+        notify::PollWatcher::new(handler, config)
+            .ok()
+            .map(|w| Box::new(w) as Box<dyn notify::Watcher + Send>)
+    };
+    if std::env::var_os("APILINGS_POLL").is_some_and(|v| v == "1") || events_unreliable(root) {
+        return poll(handler);
+    }
+    match notify::recommended_watcher(handler.clone()) {
+        Ok(w) => Some(Box::new(w)),
+        Err(_) => poll(handler),
+    }
+}
+
+/// The first problem of a pack that does not load, in one line.
+fn first_problem(e: &crate::lessons::PackError) -> String {
+    match e {
+        crate::lessons::PackError::Problems(list) if list.len() > 1 => {
+            format!(
+                "{} (and {} more: `apilings dev check`)",
+                list[0],
+                list.len() - 1
+            )
+        }
+        other => other.to_string(),
+    }
 }
 
 /// True where inotify is known not to report changes: WSL's Windows drives

@@ -3,6 +3,7 @@
 //! progress, backups). Writing here never overwrites a learner's file without a
 //! backup, and every metadata write is atomic.
 
+mod origin;
 mod progress;
 
 use std::fmt::Write as _;
@@ -14,6 +15,7 @@ use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
 use crate::lessons::{Lesson, Pack};
+pub use origin::{PackCheck, UpdateReport};
 pub use progress::{LessonState, Progress, Recorded};
 
 /// The metadata folder inside a workspace.
@@ -34,6 +36,14 @@ pub struct Workspace {
 struct Meta {
     format: u32,
     pack: String,
+    /// The pack's version, hash and folder (`embedded` for the built-in one)
+    /// when the workspace was made or last updated. Older workspaces have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pack_version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pack_hash: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pack_origin: Option<String>,
     created_by: String,
     /// Marks this workspace's own crates (`0.1.0+ws.<build>`), so that in a
     /// target dir shared by several workspaces (same package names, same
@@ -142,6 +152,10 @@ impl Workspace {
         let repaired = !existed && dir.join(META_DIR).is_dir();
         if existed {
             ws.meta()?;
+            // Completing a workspace with another pack's lessons would mix two courses.
+            if let PackCheck::Other(why) = ws.pack_check(pack)? {
+                bail!("{why}");
+            }
         } else if dir.exists() && !repaired {
             let mut entries = fs::read_dir(dir)
                 .with_context(|| format!("cannot read {}", dir.display()))?
@@ -218,6 +232,9 @@ impl Workspace {
             let meta = Meta {
                 format: FORMAT,
                 pack: pack.name.clone(),
+                pack_version: Some(pack.version.clone()),
+                pack_hash: Some(pack.hash.clone()),
+                pack_origin: Some(origin::of(pack)),
                 created_by: format!("apilings {}", env!("CARGO_PKG_VERSION")),
                 build,
             };

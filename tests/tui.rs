@@ -383,3 +383,42 @@ fn tui_on_fixture_pack(
     tmux.start(&w, &h, ws.to_str().unwrap(), &command);
     (tmp, ws, tmux)
 }
+
+#[test]
+fn an_author_sees_a_lessons_text_and_checks_reload_when_saved() {
+    let (tmp, _ws, tmux) = tui_on_fixture_pack("r", 120, 40);
+    let lesson = tmp.path().join("lessons/01-secret-from-env");
+    tmux.wait_for("01-secret-from-env", Duration::from_secs(30));
+    tmux.wait_for(
+        "accepts the key the server was started with",
+        Duration::from_secs(10),
+    );
+
+    // The text: a new line in README.md shows without a restart.
+    let readme = lesson.join("README.md");
+    let text = fs::read_to_string(&readme).unwrap();
+    fs::write(
+        &readme,
+        text.replacen("\n", "\n\nAUTHORS-NEW-PARAGRAPH\n", 1),
+    )
+    .unwrap();
+    tmux.wait_for("AUTHORS-NEW-PARAGRAPH", Duration::from_secs(10));
+
+    // The checks: an item's new title is the checklist's.
+    let toml = lesson.join("lesson.toml");
+    let text = fs::read_to_string(&toml).unwrap();
+    let renamed = text.replacen(
+        "accepts the key the server was started with, and only that key",
+        "RENAMED-BY-THE-AUTHOR",
+        1,
+    );
+    fs::write(&toml, &renamed).unwrap();
+    tmux.wait_for("RENAMED-BY-THE-AUTHOR", Duration::from_secs(10));
+
+    // A broken save keeps the last good lesson on screen and says what is wrong.
+    fs::write(&toml, renamed.replacen("[[item]]", "[[item]", 1)).unwrap();
+    let s = tmux.wait_for("The pack was not reloaded", Duration::from_secs(10));
+    assert!(s.contains("RENAMED-BY-THE-AUTHOR"), "{s}");
+    tmux.keys("q");
+    tmux.wait_for("APILINGS-EXITED", Duration::from_secs(10));
+}

@@ -27,6 +27,8 @@ pub enum DevCommand {
         /// The lesson's slug, e.g. `rate-limits` (the folder becomes `NN-rate-limits`).
         slug: String,
     },
+    /// Print the JSON Schema of lesson.toml (for a pack's `lesson.schema.json`).
+    Schema,
     /// Check a pack (--lessons DIR, else ./lessons): every problem at once, then verify it.
     Check {
         /// Only check the files; do not build and verify the lessons.
@@ -51,6 +53,10 @@ pub async fn run(
     match command {
         DevCommand::NewPack { dir, name } => new_pack(&cwd.join(dir), name),
         DevCommand::New { slug } => new_lesson(&pack_dir(lessons, cwd)?, &slug),
+        DevCommand::Schema => {
+            print!("{}", apilings::lessons::LESSON_SCHEMA);
+            Ok(ExitCode::SUCCESS)
+        }
         DevCommand::Check {
             no_build,
             target_dir,

@@ -5,6 +5,7 @@
 use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 
 use super::scaffold::TODO;
+use super::schema::LESSON_SCHEMA;
 use super::tree::{Seg, Tree};
 use super::{PackFiles, Problem};
 
@@ -48,6 +49,26 @@ pub const CURRICULUM: &[&str] = &[
     "self-check: exceptions are handled gracefully",
     "self-check: logging captures key events",
 ];
+
+/// The authoring rules of the pack as a whole.
+pub(super) fn check_pack(files: &PackFiles, out: &mut Vec<Problem>) {
+    // Editors validate lesson.toml against the pack's copy of the schema
+    // (`#:schema ../lesson.schema.json`): an old copy misleads them.
+    if let Some(copy) = files.lesson_file("lesson.schema.json")
+        && copy != LESSON_SCHEMA
+    {
+        out.push(
+            Problem::file(
+                files.label("lesson.schema.json"),
+                "this copy of the lesson schema is not the one of this apilings",
+            )
+            .help(format!(
+                "write it anew: `apilings dev schema > {}`",
+                files.label("lesson.schema.json")
+            )),
+        );
+    }
+}
 
 /// The authoring rules of one lesson folder.
 pub(super) fn check_lesson(files: &PackFiles, dir: &str, out: &mut Vec<Problem>) {

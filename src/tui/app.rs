@@ -39,6 +39,11 @@ pub enum Event {
     TrialStopped(String),
     /// What a copy did, in the learner's words.
     Copied(String),
+    /// A file of the pack was saved (raw, before the debounce).
+    PackSaved,
+    /// An author saved a README.md or lesson.toml of the pack (`--lessons`):
+    /// the pack read again, or the first of its problems.
+    PackReloaded(Result<Box<Pack>, String>),
 }
 
 /// Shown while cargo blocks on a lock, so a stalled build never looks like a frozen screen.
@@ -296,6 +301,15 @@ impl App {
                 }
                 vec![]
             }
+            Event::PackReloaded(Ok(pack)) => self.reload(*pack),
+            // The event loop debounces these into `PackReloaded`.
+            Event::PackSaved => vec![],
+            Event::PackReloaded(Err(problem)) => {
+                self.notify(format!(
+                    "The pack was not reloaded (the lesson shown is the last good one): {problem}"
+                ));
+                vec![]
+            }
             Event::Saved(lesson) => {
                 if !self.watch {
                     self.saved_while_off.insert(lesson);
@@ -360,6 +374,34 @@ impl App {
             self.detail_scroll = 0;
         }
         self.reports.insert(id, report);
+    }
+
+    /// The pack as an author just saved it: the same lesson and item stay
+    /// shown, with the new text; in watch mode the lesson is checked again
+    /// with the new checks.
+    fn reload(&mut self, pack: Pack) -> Vec<Effect> {
+        let shown = self.lesson_id().to_string();
+        let cursor = self.pack.lessons.get(self.cursor).map(|l| l.id.clone());
+        let at = |id: &str| pack.lessons.iter().position(|l| l.id == id);
+        self.lesson = at(&shown).unwrap_or(self.lesson.min(pack.lessons.len() - 1));
+        self.cursor = cursor
+            .and_then(|c| at(&c))
+            .unwrap_or(self.cursor.min(pack.lessons.len() - 1));
+        self.texts = pack
+            .lessons
+            .iter()
+            .map(|l| super::markdown::render(&l.readme, self.color))
+            .collect();
+        self.pack = pack;
+        self.item = self
+            .item
+            .min(self.pack.lessons[self.lesson].items.len().saturating_sub(1));
+        self.say(format!("Reloaded the pack: {} as saved.", self.lesson_id()));
+        if self.watch && self.running.is_none() {
+            self.start_check()
+        } else {
+            vec![]
+        }
     }
 
     fn start_check(&mut self) -> Vec<Effect> {
@@ -616,6 +658,33 @@ mod tests {
 
     fn app() -> App {
         App::new(Pack::embedded().unwrap(), Progress::default(), false)
+    }
+
+    #[test]
+    fn a_reloaded_pack_keeps_the_lesson_shown_and_checks_it_again() {
+        let mut a = app();
+        a.update(key(KeyCode::Char('n')));
+        a.update(key(KeyCode::Char('n')));
+        assert_eq!(a.lesson_id(), "03-validation");
+        let mut pack = Pack::embedded().unwrap();
+        pack.lessons.remove(0); // the shown lesson moves up one place
+        pack.lessons[1].readme = "# New text".into();
+        let effects = a.update(Event::PackReloaded(Ok(Box::new(pack))));
+        assert_eq!(a.lesson_id(), "03-validation");
+        assert_eq!(a.lesson, 1);
+        assert_eq!(a.texts[1].lines[0].to_string(), "# New text");
+        assert_eq!(
+            effects,
+            vec![Effect::Check("03-validation".into())],
+            "watch mode is on"
+        );
+        let before = a.pack.lessons.len();
+        assert_eq!(
+            a.update(Event::PackReloaded(Err("lesson.toml:3:1: …".into()))),
+            vec![]
+        );
+        assert_eq!(a.pack.lessons.len(), before, "the last good pack stays");
+        assert!(a.message.as_ref().unwrap().text.contains("not reloaded"));
     }
 
     #[test]
