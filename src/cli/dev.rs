@@ -51,7 +51,7 @@ pub async fn run(
     opts: RunOptions,
 ) -> Result<ExitCode> {
     match command {
-        DevCommand::NewPack { dir, name } => new_pack(&cwd.join(dir), name),
+        DevCommand::NewPack { dir, name } => new_pack(&dir, name),
         DevCommand::New { slug } => new_lesson(&pack_dir(lessons, cwd)?, &slug),
         DevCommand::Schema => {
             print!("{}", apilings::lessons::LESSON_SCHEMA);
@@ -96,12 +96,12 @@ pub async fn run(
 
 /// The pack to work on: `--lessons`, else `./lessons` when it holds a pack.
 fn pack_dir(lessons: Option<PathBuf>, cwd: &Path) -> Result<PathBuf> {
+    // Paths stay as given (relative to the current folder): messages read better.
     if let Some(dir) = lessons {
-        return Ok(cwd.join(dir));
+        return Ok(dir);
     }
-    let here = cwd.join("lessons");
-    if here.join("pack.toml").is_file() {
-        return Ok(here);
+    if cwd.join("lessons/pack.toml").is_file() {
+        return Ok(PathBuf::from("lessons"));
     }
     bail!(
         "which pack? Name its lessons folder (the one holding pack.toml) with `--lessons DIR` \
@@ -167,7 +167,14 @@ fn new_lesson(lessons: &Path, slug: &str) -> Result<ExitCode> {
         "../lesson.schema.json"
     };
     let solutions = files.solutions_root();
-    let solutions = solutions.canonicalize().unwrap_or(solutions);
+    // `lessons/../solutions` reads as `solutions`.
+    let solutions = match solutions.strip_prefix(lessons.join("..")) {
+        Ok(rel) if lessons.parent().is_some_and(|p| !p.as_os_str().is_empty()) => {
+            lessons.parent().map_or(solutions.clone(), |p| p.join(rel))
+        }
+        Ok(rel) => rel.to_path_buf(),
+        Err(_) => solutions,
+    };
     let (lesson, solution) = scaffold::new_lesson(&dir, schema);
     write_new(lessons, &lesson)?;
     write_new(&solutions, &solution)?;
