@@ -279,4 +279,34 @@ mod tests {
         ];
         assert_eq!(said, expected);
     }
+
+    /// docs/lesson-format.md is the complete reference: every key of the
+    /// schema is named there.
+    #[test]
+    fn every_key_is_in_the_reference() {
+        fn keys(v: &Json, out: &mut std::collections::BTreeSet<String>) {
+            match v {
+                Json::Object(o) => {
+                    if let Some(Json::Object(props)) = o.get("properties") {
+                        out.extend(props.keys().cloned());
+                    }
+                    o.values().for_each(|v| keys(v, out));
+                }
+                Json::Array(a) => a.iter().for_each(|v| keys(v, out)),
+                _ => {}
+            }
+        }
+        let mut all = std::collections::BTreeSet::new();
+        keys(&serde_json::from_str(LESSON_SCHEMA).unwrap(), &mut all);
+        let doc = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/lesson-format.md"),
+        )
+        .unwrap();
+        let missing: Vec<&String> = all
+            .iter()
+            .filter(|k| !doc.contains(&format!("`{k}")) && !doc.contains(&format!("{k} =")))
+            .collect();
+        assert!(all.len() > 60, "{all:?}");
+        assert!(missing.is_empty(), "docs/lesson-format.md does not name: {missing:?}");
+    }
 }
