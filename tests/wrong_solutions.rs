@@ -1,6 +1,7 @@
-//! Each lesson's plausible wrong solutions (tests/fixtures/wrong/<lesson>/*.toml),
-//! the mistakes learners really make, and its correct alternatives that differ
-//! from the reference (tests/fixtures/right/<lesson>/*.toml). Each wrong one must
+//! Each lesson's plausible wrong solutions (tests/fixtures/wrong/<lesson>/*.toml,
+//! and examples/starter-pack/fixtures/ for the example pack), the mistakes
+//! learners really make, and its correct alternatives that differ from the
+//! reference (…/right/<lesson>/*.toml). Each wrong one must
 //! fail exactly the items it names, every failure showing its cause; each right
 //! one must pass every item. A grader that passes a mistake teaches it; one that
 //! rejects a correct solution teaches distrust.
@@ -53,11 +54,9 @@ struct Edit {
     to: String,
 }
 
-/// Every fixture of `kind` (`wrong` or `right`) as (lesson, name, fixture).
-fn fixtures(kind: &str) -> Vec<(String, String, Fixture)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(kind);
+/// Every fixture of `kind` (`wrong` or `right`) under `root` as (lesson, name, fixture).
+fn fixtures(root: &Path, kind: &str) -> Vec<(String, String, Fixture)> {
+    let dir = root.join(kind);
     let mut all = Vec::new();
     for lesson in fs::read_dir(&dir).unwrap() {
         let lesson = lesson.unwrap();
@@ -115,41 +114,62 @@ fn wrong_solutions_fail_their_item_with_the_cause_and_right_ones_pass() {
         std::env::set_var("DATABASE_URL", "postgres://me:shell-pw@localhost/dev");
         std::env::set_var("ALLOWED_ORIGIN", "http://localhost:5173");
     }
-    let pack = Pack::embedded().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // The packs the project ships, each with its fixtures.
+    let packs = [
+        (Pack::embedded().unwrap(), root.join("tests/fixtures")),
+        (
+            Pack::from_dir(root.join("examples/starter-pack/lessons")).unwrap(),
+            root.join("examples/starter-pack/fixtures"),
+        ),
+    ];
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mut problems = Vec::new();
+    for (pack, fixtures_dir) in &packs {
+        problems.extend(grade_pack(pack, fixtures_dir, &runtime));
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
+
+/// Grades every fixture of `pack` (those `APILINGS_FIXTURES` chooses): what went wrong.
+fn grade_pack(pack: &Pack, fixtures_dir: &Path, runtime: &tokio::runtime::Runtime) -> Vec<String> {
     let tmp = tempfile::tempdir().unwrap();
-    let (ws, _) = Workspace::init(tmp.path(), &pack).unwrap();
+    let (ws, _) = Workspace::init(tmp.path(), pack).unwrap();
     let opts = RunOptions {
         locked: true,
         target_dir: Some(common::shared_target()),
         ..RunOptions::default()
     };
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let wrongs = fixtures("wrong");
-    let rights = fixtures("right");
+    let wrongs = fixtures(fixtures_dir, "wrong");
+    let rights = fixtures(fixtures_dir, "right");
     for lesson in &pack.lessons {
         let count = |all: &[(String, String, Fixture)]| {
             all.iter().filter(|(l, _, _)| *l == lesson.id).count()
         };
         assert!(
             count(&wrongs) >= 3 && count(&rights) >= 1,
-            "{} has {} wrong solutions and {} correct alternatives; every lesson needs at least 3 and 1",
+            "{}/{} has {} wrong solutions and {} correct alternatives; every lesson needs at least 3 and 1",
+            pack.name,
             lesson.id,
             count(&wrongs),
             count(&rights)
         );
     }
     let mut problems = Vec::new();
-    // `APILINGS_FIXTURES=02` runs only the fixtures of lessons whose id starts so.
+    // `APILINGS_FIXTURES=02` runs only the fixtures of lessons whose id starts
+    // so; `APILINGS_FIXTURES=starter/` only the example pack's.
     let only = std::env::var("APILINGS_FIXTURES").unwrap_or_default();
     let chosen: Vec<_> = wrongs
         .iter()
         .chain(&rights)
-        .filter(|(id, _, _)| id.starts_with(only.as_str()))
+        .filter(|(id, _, _)| {
+            id.starts_with(only.as_str()) || format!("{}/{id}", pack.name).starts_with(&only)
+        })
         .collect();
     let grade = |(id, name, f): &(String, String, Fixture), load: &str| {
         let lesson = pack.find(id).unwrap();
         let kind = if f.fails.is_empty() { "right" } else { "wrong" };
-        let label = format!("{kind}/{id}/{name}{load}");
+        let label = format!("{}: {kind}/{id}/{name}{load}", pack.name);
         // Fixtures edit the file the learner edits (the first, where there are several).
         let file = &lesson.edit[0];
         let solution = lesson
@@ -184,7 +204,7 @@ fn wrong_solutions_fail_their_item_with_the_cause_and_right_ones_pass() {
             problems.extend(grade(fixture, " (every core busy)"));
         }
     }
-    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+    problems
 }
 
 /// What is wrong with how `report` graded the fixture `f` (labelled `label`).

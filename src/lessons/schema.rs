@@ -307,6 +307,9 @@ mod tests {
             .filter(|k| !doc.contains(&format!("`{k}")) && !doc.contains(&format!("{k} =")))
             .collect();
         assert!(all.len() > 60, "{all:?}");
-        assert!(missing.is_empty(), "docs/lesson-format.md does not name: {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "docs/lesson-format.md does not name: {missing:?}"
+        );
     }
 }

@@ -36,7 +36,7 @@ async fn create(State(_notes): State<Notes>, Json(_new): Json<NewNote>) -> Statu
     StatusCode::NOT_IMPLEMENTED
 }
 
-// TODO: answer the note with this id, or 404.
+// TODO: answer the note with this id, or 404 {"error": "not_found"}.
 async fn get_one(State(_notes): State<Notes>, Path(_id): Path<u64>) -> StatusCode {
     StatusCode::NOT_IMPLEMENTED
 }
