@@ -190,9 +190,11 @@ impl Lesson {
 }
 
 impl Pack {
-    /// The core pack, embedded in the binary.
+    /// The core pack, embedded in the binary: its version is apilings'.
     pub fn embedded() -> Result<Pack, PackError> {
-        Pack::from_files(&PackFiles::embedded())
+        let mut pack = Pack::from_files(&PackFiles::embedded())?;
+        pack.version = env!("CARGO_PKG_VERSION").to_string();
+        Ok(pack)
     }
 
     /// A pack from disk: `lessons_dir` holds `pack.toml`; solutions are where it says.

@@ -108,3 +108,22 @@ fn a_workspace_knows_its_pack_and_update_brings_new_lessons_without_touching_you
         .code(0)
         .stderr(predicates::str::is_empty());
 }
+
+#[test]
+fn a_class_grade_names_a_workspace_of_another_pack_instead_of_grading_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    apilings(tmp.path())
+        .arg("--lessons")
+        .arg(example_pack())
+        .args(["init", "class/eve"])
+        .assert()
+        .code(0);
+    apilings(tmp.path())
+        .args(["grade", "01", "--class", "class"])
+        .assert()
+        .code(1)
+        .stdout(contains("eve: not graded:"))
+        .stdout(contains(
+            "was made from the `starter` pack, but this command loaded the `core` pack",
+        ));
+}

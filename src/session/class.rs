@@ -82,7 +82,16 @@ pub async fn grade_class(
             error: None,
             grade: None,
         };
+        let other_pack =
+            Workspace::open(&learner.dir)
+                .ok()
+                .and_then(|ws| match ws.pack_check(pack) {
+                    Ok(crate::workspace::PackCheck::Other(why)) => Some(why),
+                    _ => None,
+                });
         match Workspace::open(&learner.dir) {
+            // Another course's workspace: grading it with this pack's checks says nothing.
+            Ok(_) if other_pack.is_some() => report.error = other_pack,
             Ok(ws) if ws.root() == learner.dir => {
                 // The class's lock builds in `base` itself; another in a folder of its own.
                 let target_dir = if *lock == class_lock {

@@ -74,8 +74,14 @@ impl Workspace {
                 } else {
                     format!("it has new lessons: {}", missing.join(", "))
                 };
+                let this = format!("apilings {}", env!("CARGO_PKG_VERSION"));
+                let by = if meta.created_by == this {
+                    String::new()
+                } else {
+                    format!(" (by {}; this is {this})", meta.created_by)
+                };
                 Ok(PackCheck::Changed(format!(
-                    "{root} was made from the `{}` pack version {} and this is version {} ({news}); \
+                    "{root} was made from the `{}` pack version {}{by}, and this is version {} ({news}); \
                      `apilings update` brings the new lessons and files in, and keeps every file of yours",
                     meta.pack,
                     meta.pack_version.as_deref().unwrap_or("unknown"),
