@@ -151,23 +151,16 @@ def plain_checks(exe, lesson_dir, lesson_toml, env, ws=None):
                 ev = step.get("eventually")
                 deadline = time.perf_counter() + (ev["within_ms"] / 1000 if ev else 0)
                 if step.get("expect", {}).get("counters"):
-                    conn.request("GET", "/_kit/counters")
-                    conn.getresponse().read()
+                    conn, resp = exchange(conn, port, "GET", "/_kit/counters", None, {})
+                    resp.read()
                 while True:
-                    try:
-                        conn.request(method, path, body=body, headers=headers)
-                        resp = conn.getresponse()
-                    except (OSError, http.client.HTTPException):
-                        conn.close()
-                        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                        conn.request(method, path, body=body, headers=headers)
-                        resp = conn.getresponse()
+                    conn, resp = exchange(conn, port, method, path, body, headers)
                     data = resp.read()
                     # Polled as the checks poll: until its JSON values hold.
                     every = ev.get("every_ms", 100) / 1000 if ev else 0
                     if step.get("expect", {}).get("counters"):
-                        conn.request("GET", "/_kit/counters")
-                        conn.getresponse().read()
+                        conn, counted = exchange(conn, port, "GET", "/_kit/counters", None, {})
+                        counted.read()
                     if not ev or holds(step.get("expect", {}), data) or time.perf_counter() + every >= deadline:
                         break
                     time.sleep(every)
@@ -183,8 +176,8 @@ def plain_checks(exe, lesson_dir, lesson_toml, env, ws=None):
                     else:
                         iscope[name] = str(pointer(json.loads(data), how["json"]))
             if item.get("openapi"):
-                conn.request("GET", item["openapi"].get("document", "/openapi.json"))
-                conn.getresponse().read()
+                conn, resp = exchange(conn, port, "GET", item["openapi"].get("document", "/openapi.json"), None, {})
+                resp.read()
             if item.get("concurrency"):
                 at_once(port, item["concurrency"], iscope)
             if item.get("stream"):
@@ -197,6 +190,18 @@ def plain_checks(exe, lesson_dir, lesson_toml, env, ws=None):
     finally:
         os.killpg(server.pid, 9)
         server.wait()
+
+
+def exchange(conn, port, method, path, body, headers):
+    """One request on the keep-alive connection, on a new one when the server closed it."""
+    try:
+        conn.request(method, path, body=body, headers=headers)
+        return conn, conn.getresponse()
+    except (OSError, http.client.HTTPException):
+        conn.close()
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        conn.request(method, path, body=body, headers=headers)
+        return conn, conn.getresponse()
 
 
 def read_stream(port, s, scope):
