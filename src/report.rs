@@ -362,6 +362,14 @@ impl RequestRecord {
     /// An equivalent `curl` command line the learner can paste.
     pub fn to_curl(&self) -> String {
         let mut cmd = String::from("curl -i");
+        // Without -N curl buffers a stream and shows its events late, in lumps.
+        if self
+            .headers
+            .iter()
+            .any(|(n, v)| n.eq_ignore_ascii_case("accept") && v.contains("text/event-stream"))
+        {
+            cmd.push_str(" -N");
+        }
         // Without -g curl reads [] and {} in a URL as its own globbing patterns.
         if self.url.contains(['[', ']', '{', '}']) {
             cmd.push_str(" -g");
@@ -563,6 +571,20 @@ mod tests {
         assert_eq!(
             r.to_curl(),
             "curl -i -g 'http://127.0.0.1:1/users?ids[]=1&q={x}'"
+        );
+    }
+
+    #[test]
+    fn curl_for_an_event_stream_does_not_buffer() {
+        let r = RequestRecord {
+            method: "GET".into(),
+            url: "http://127.0.0.1:4000/stream".into(),
+            headers: vec![("accept".into(), "text/event-stream".into())],
+            body: None,
+        };
+        assert_eq!(
+            r.to_curl(),
+            "curl -i -N -H 'accept: text/event-stream' http://127.0.0.1:4000/stream"
         );
     }
 

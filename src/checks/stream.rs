@@ -405,9 +405,19 @@ impl Executor {
         scope: &Scope,
         tap: &dyn ServerTap,
     ) -> Result<(), Box<Missed>> {
-        let request = self
+        let mut request = self
             .render_request(&s.request, scope)
             .map_err(Missed::unrendered)?;
+        // As EventSource does; it also tells the curl line to show `-N`.
+        if !request
+            .headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("accept"))
+        {
+            request
+                .headers
+                .push(("accept".into(), "text/event-stream".into()));
+        }
         let missed =
             |response, error, assertions| Missed::new(request.clone(), response, error, assertions);
         let bound = Duration::from_millis(s.within_ms);
