@@ -22,7 +22,7 @@ use serde::Deserialize;
 use crate::checks::model::Item;
 use crate::checks::template;
 pub use problem::Problem;
-pub use schema::LESSON_SCHEMA;
+pub use schema::Schema;
 pub use source::PackFiles;
 use tree::{Seg, Tree};
 
@@ -300,18 +300,43 @@ impl Pack {
     }
 }
 
+// docs/pack.schema.json is generated from this type.
+/// A pack's `pack.toml`: its name, version, solutions folder and the lesson
+/// crates' dependencies (docs/lesson-format.md).
 #[derive(Debug, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 struct PackToml {
+    /// The pack's name: a workspace records it, and commands refuse a workspace of another pack.
     name: String,
-    /// The pack's version, recorded in a workspace made from it.
+    /// The pack's version (default 0.0.0), recorded in a workspace made from it.
     #[serde(default = "default_version")]
     version: String,
+    /// Where the reference solutions are, from this folder (default `../solutions`).
     #[allow(dead_code)] // read by PackFiles before parsing; kept here so deny_unknown_fields accepts it
     #[serde(default)]
     solutions: Option<String>,
+    /// The crates every lesson crate (and the kit) depends on, as in Cargo.toml: `name = "version"` or a table.
     #[serde(default)]
+    #[cfg_attr(test, schemars(with = "BTreeMap<String, DependencySchema>"))]
     dependencies: toml::Table,
+}
+
+/// A dependency of pack.toml, as Cargo.toml writes one.
+#[cfg(test)]
+struct DependencySchema;
+
+#[cfg(test)]
+impl schemars::JsonSchema for DependencySchema {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Dependency".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A version requirement (\"0.8\") or a table as in Cargo.toml ({ version = \"1\", features = [\"derive\"] }).",
+            "type": ["string", "object"]
+        })
+    }
 }
 
 fn default_version() -> String {
@@ -905,7 +930,9 @@ fn parse_toml<T: serde::de::DeserializeOwned>(
         return None;
     }
     let mut found = if path.ends_with("/lesson.toml") {
-        schema::problems(&label, text)
+        schema::problems(Schema::Lesson, &label, text)
+    } else if path == "pack.toml" {
+        schema::problems(Schema::Pack, &label, text)
     } else {
         vec![]
     };
@@ -918,7 +945,12 @@ fn parse_toml<T: serde::de::DeserializeOwned>(
         |p: &Problem| p.message.starts_with("unknown key") || p.message.starts_with("missing key");
     match found.iter().position(|p| line(p) == line(&serde_problem)) {
         Some(i) if about_keys(&found[i]) => {}
-        Some(i) => found[i] = serde_problem,
+        Some(i) => {
+            // The schema's help (what the key is for) still helps.
+            let help = found[i].help.take();
+            found[i] = serde_problem;
+            found[i].help = found[i].help.take().or(help);
+        }
         None => found.push(serde_problem),
     }
     out.extend(found);

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 
 use apilings::lessons::scaffold;
-use apilings::lessons::{Pack, PackError, PackFiles, problem};
+use apilings::lessons::{Pack, PackError, PackFiles, Schema, problem};
 use apilings::session::RunOptions;
 
 /// What `apilings dev` does.
@@ -27,8 +27,12 @@ pub enum DevCommand {
         /// The lesson's slug, e.g. `rate-limits` (the folder becomes `NN-rate-limits`).
         slug: String,
     },
-    /// Print the JSON Schema of lesson.toml (for a pack's `lesson.schema.json`).
-    Schema,
+    /// Print the JSON Schema of lesson.toml or pack.toml (for a pack's `lesson.schema.json`, `pack.schema.json`).
+    Schema {
+        /// Which file's schema.
+        #[arg(value_enum, default_value_t = SchemaOf::Lesson)]
+        of: SchemaOf,
+    },
     /// Check a pack (--lessons DIR, else ./lessons): every problem at once, then verify it.
     Check {
         /// Only check the files; do not build and verify the lessons.
@@ -43,6 +47,15 @@ pub enum DevCommand {
     },
 }
 
+/// The files `dev schema` describes.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum SchemaOf {
+    /// lesson.toml
+    Lesson,
+    /// pack.toml
+    Pack,
+}
+
 /// Runs a `dev` command. `lessons` is `--lessons` (or `APILINGS_LESSONS`).
 pub async fn run(
     command: DevCommand,
@@ -53,8 +66,12 @@ pub async fn run(
     match command {
         DevCommand::NewPack { dir, name } => new_pack(&dir, name),
         DevCommand::New { slug } => new_lesson(&pack_dir(lessons, cwd)?, &slug),
-        DevCommand::Schema => {
-            print!("{}", apilings::lessons::LESSON_SCHEMA);
+        DevCommand::Schema { of } => {
+            let schema = match of {
+                SchemaOf::Lesson => Schema::Lesson,
+                SchemaOf::Pack => Schema::Pack,
+            };
+            print!("{}", schema.text());
             Ok(ExitCode::SUCCESS)
         }
         DevCommand::Check {
@@ -160,10 +177,7 @@ fn new_lesson(lessons: &Path, slug: &str) -> Result<ExitCode> {
     } else if lessons.join("../docs/lesson.schema.json").is_file() {
         "../../docs/lesson.schema.json"
     } else {
-        std::fs::write(
-            lessons.join("lesson.schema.json"),
-            apilings::lessons::LESSON_SCHEMA,
-        )?;
+        std::fs::write(lessons.join("lesson.schema.json"), Schema::Lesson.text())?;
         "../lesson.schema.json"
     };
     let solutions = files.solutions_root();

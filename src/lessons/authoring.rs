@@ -5,7 +5,7 @@
 use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 
 use super::scaffold::TODO;
-use super::schema::LESSON_SCHEMA;
+use super::schema::Schema;
 use super::tree::{Seg, Tree};
 use super::{PackFiles, Problem};
 
@@ -52,21 +52,29 @@ pub const CURRICULUM: &[&str] = &[
 
 /// The authoring rules of the pack as a whole.
 pub(super) fn check_pack(files: &PackFiles, out: &mut Vec<Problem>) {
-    // Editors validate lesson.toml against the pack's copy of the schema
-    // (`#:schema ../lesson.schema.json`): an old copy misleads them.
-    if let Some(copy) = files.lesson_file("lesson.schema.json")
-        && copy != LESSON_SCHEMA
-    {
-        out.push(
-            Problem::file(
-                files.label("lesson.schema.json"),
-                "this copy of the lesson schema is not the one of this apilings",
-            )
-            .help(format!(
-                "write it anew: `apilings dev schema > {}`",
-                files.label("lesson.schema.json")
-            )),
-        );
+    // Editors validate lesson.toml and pack.toml against the pack's copies of
+    // the schemas (`#:schema ../lesson.schema.json`): an old copy misleads them.
+    for schema in [Schema::Lesson, Schema::Pack] {
+        let name = schema.file_name();
+        if let Some(copy) = files.lesson_file(name)
+            && copy != schema.text()
+        {
+            let which = if schema == Schema::Lesson {
+                "lesson"
+            } else {
+                "pack"
+            };
+            out.push(
+                Problem::file(
+                    files.label(name),
+                    format!("this copy of the {which} schema is not the one of this apilings"),
+                )
+                .help(format!(
+                    "write it anew: `apilings dev schema {which} > {}`",
+                    files.label(name)
+                )),
+            );
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 //! are marked `TODO(author)` (which `apilings dev check` lists).
 
 use super::PackFiles;
-use super::schema::LESSON_SCHEMA;
+use super::schema::Schema;
 
 /// The marker of what the author must still write.
 pub const TODO: &str = "TODO(author)";
@@ -19,7 +19,7 @@ const HELLO_README: &str = include_str!("scaffold/hello.md");
 pub type Files = Vec<(String, String)>;
 
 /// A new pack named `name`: `lessons/` (pack.toml, the core pack's kit,
-/// dependencies and lock, the lesson schema, lesson `01-hello`) and `solutions/`.
+/// dependencies and lock, the schemas, lesson `01-hello`) and `solutions/`.
 pub fn new_pack(name: &str) -> Files {
     let core = PackFiles::embedded();
     let core_toml = core.lesson_file("pack.toml").unwrap_or_default();
@@ -29,7 +29,8 @@ pub fn new_pack(name: &str) -> Files {
     let mut files: Files = vec![(
         "lessons/pack.toml".into(),
         format!(
-            "# A lesson pack for apilings (docs/lesson-format.md). Lessons are the folders\n\
+            "#:schema pack.schema.json\n\
+             # A lesson pack for apilings (docs/lesson-format.md). Lessons are the folders\n\
              # beside this file that hold a lesson.toml, in name order.\n\
              name = {}\nversion = \"0.1.0\"\nsolutions = \"../solutions\"\n\n\
              # Every lesson crate depends on exactly these (the kit needs them too).\n{dependencies}",
@@ -42,7 +43,12 @@ pub fn new_pack(name: &str) -> Files {
     for (path, text) in core.under("kit") {
         files.push((format!("lessons/kit/{path}"), text));
     }
-    files.push(("lessons/lesson.schema.json".into(), LESSON_SCHEMA.into()));
+    for schema in [Schema::Lesson, Schema::Pack] {
+        files.push((
+            format!("lessons/{}", schema.file_name()),
+            schema.text().into(),
+        ));
+    }
     let title = "Hello: a health endpoint with a response model";
     let fill = |t: &str| t.replace("{{title}}", title).replace("{{id}}", "01");
     files.extend([

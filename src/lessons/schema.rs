@@ -1,6 +1,7 @@
-//! lesson.toml's JSON Schema (`docs/lesson.schema.json`, generated from the
-//! lesson types by a test) held against a file that does not deserialize:
-//! every unknown key, missing key and wrong type at once, each at its place.
+//! The JSON Schemas of lesson.toml and pack.toml (`docs/lesson.schema.json`,
+//! `docs/pack.schema.json`, generated from the types by tests) held against a
+//! file that does not deserialize: every unknown key, missing key and wrong
+//! type at once, each at its place.
 
 use std::sync::OnceLock;
 
@@ -10,20 +11,56 @@ use super::Problem;
 use super::tree::Tree;
 
 /// The schema editors read through each lesson.toml's `#:schema` line.
-pub const LESSON_SCHEMA: &str = include_str!("../../docs/lesson.schema.json");
+const LESSON_SCHEMA: &str = include_str!("../../docs/lesson.schema.json");
 
-fn schema() -> &'static (Json, Option<jsonschema::Validator>) {
-    static SCHEMA: OnceLock<(Json, Option<jsonschema::Validator>)> = OnceLock::new();
-    SCHEMA.get_or_init(|| {
-        let json: Json = serde_json::from_str(LESSON_SCHEMA).unwrap_or(Json::Bool(true));
-        let validator = jsonschema::validator_for(&json).ok();
-        (json, validator)
-    })
+/// The schema editors read through pack.toml's `#:schema` line.
+const PACK_SCHEMA: &str = include_str!("../../docs/pack.schema.json");
+
+/// Which file a schema describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Schema {
+    /// A lesson's `lesson.toml`.
+    Lesson,
+    /// The pack's `pack.toml`.
+    Pack,
 }
 
-/// What the schema finds wrong with `text` (a lesson.toml that parses as TOML).
-pub(super) fn problems(label: &str, text: &str) -> Vec<Problem> {
-    let (json, Some(validator)) = schema() else {
+impl Schema {
+    /// The schema's text, as published.
+    pub fn text(self) -> &'static str {
+        match self {
+            Schema::Lesson => LESSON_SCHEMA,
+            Schema::Pack => PACK_SCHEMA,
+        }
+    }
+
+    /// The name of a pack's own copy (beside pack.toml).
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Schema::Lesson => "lesson.schema.json",
+            Schema::Pack => "pack.schema.json",
+        }
+    }
+
+    fn compiled(self) -> &'static (Json, Option<jsonschema::Validator>) {
+        type Compiled = OnceLock<(Json, Option<jsonschema::Validator>)>;
+        static LESSON: Compiled = OnceLock::new();
+        static PACK: Compiled = OnceLock::new();
+        let cell = match self {
+            Schema::Lesson => &LESSON,
+            Schema::Pack => &PACK,
+        };
+        cell.get_or_init(|| {
+            let json: Json = serde_json::from_str(self.text()).unwrap_or(Json::Bool(true));
+            let validator = jsonschema::validator_for(&json).ok();
+            (json, validator)
+        })
+    }
+}
+
+/// What `schema` finds wrong with `text` (a file that parses as TOML).
+pub(super) fn problems(schema: Schema, label: &str, text: &str) -> Vec<Problem> {
+    let (json, Some(validator)) = schema.compiled() else {
         return vec![];
     };
     let Ok(table) = text.parse::<toml::Table>() else {
@@ -57,16 +94,19 @@ pub(super) fn problems(label: &str, text: &str) -> Vec<Problem> {
                         out.push(p);
                     }
                 }
-                K::Required { property } => out.push(Problem::at(
-                    label,
-                    text,
-                    key.unwrap_or(value),
-                    format!(
-                        "missing key `{}`{}",
-                        property.as_str().unwrap_or_default(),
-                        place(&pointer)
-                    ),
-                )),
+                K::Required { property } => {
+                    let name = property.as_str().unwrap_or_default();
+                    let p = Problem::at(
+                        label,
+                        text,
+                        key.unwrap_or(value),
+                        format!("missing key `{name}`{}", place(&pointer)),
+                    );
+                    out.push(match property_description(json, &e.schema_path, name) {
+                        Some(d) => p.help(format!("`{name}`: {}", d.replace('\n', " "))),
+                        None => p,
+                    });
+                }
                 _ => {
                     let p = Problem::at(
                         label,
@@ -175,6 +215,20 @@ fn description(schema: &Json, schema_path: &str) -> Option<String> {
     described.and_then(Json::as_str).map(str::to_string)
 }
 
+/// What the schema says of a property that a `required` keyword names.
+fn property_description(schema: &Json, schema_path: &str, name: &str) -> Option<String> {
+    let object_path = schema_path.strip_suffix("/required")?;
+    let escaped = name.replace('~', "~0").replace('/', "~1");
+    schema
+        .pointer(&format!(
+            "{}/properties/{escaped}",
+            resolve(schema, object_path)
+        ))
+        .and_then(|p| p.get("description"))
+        .and_then(Json::as_str)
+        .map(str::to_string)
+}
+
 /// A schema path through `$ref`s, as a pointer into the schema document.
 fn resolve(schema: &Json, path: &str) -> String {
     let mut target = String::new();
@@ -232,25 +286,58 @@ fn distance(a: &str, b: &str) -> usize {
 mod tests {
     use super::*;
 
-    /// The published schema is the lesson types' schema: a change to the types
-    /// changes it here (`APILINGS_BLESS=1 cargo test` writes it anew).
+    /// The published schemas are the types' schemas: a change to the types
+    /// changes them here (`APILINGS_BLESS=1 cargo test` writes them anew).
     #[test]
-    fn the_published_schema_is_the_lesson_types_schema() {
-        let mut schema = schemars::generate::SchemaSettings::draft2020_12()
-            .for_deserialize()
-            .into_generator()
-            .into_root_schema_for::<super::super::LessonToml>();
-        schema.insert("title".into(), "apilings lesson.toml".into());
-        let text = serde_json::to_string_pretty(&schema).unwrap() + "\n";
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/lesson.schema.json");
-        if std::env::var_os("APILINGS_BLESS").is_some() {
-            std::fs::write(&path, &text).unwrap();
+    fn the_published_schemas_are_the_types_schemas() {
+        fn published<T: schemars::JsonSchema>(schema: Schema, title: &str) {
+            let mut root = schemars::generate::SchemaSettings::draft2020_12()
+                .for_deserialize()
+                .into_generator()
+                .into_root_schema_for::<T>();
+            root.insert("title".into(), title.into());
+            let text = serde_json::to_string_pretty(&root).unwrap() + "\n";
+            let name = schema.file_name();
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("docs")
+                .join(name);
+            if std::env::var_os("APILINGS_BLESS").is_some() {
+                std::fs::write(&path, &text).unwrap();
+            }
+            assert!(
+                schema.text() == text,
+                "docs/{name} is not the schema of its types; \
+                 run `APILINGS_BLESS=1 cargo test --lib the_published_schemas` and commit it"
+            );
         }
-        assert!(
-            LESSON_SCHEMA == text,
-            "docs/lesson.schema.json is not the schema of the lesson types; \
-             run `APILINGS_BLESS=1 cargo test --lib the_published_schema` and commit it"
+        published::<super::super::LessonToml>(Schema::Lesson, "apilings lesson.toml");
+        published::<super::super::PackToml>(Schema::Pack, "apilings pack.toml");
+    }
+
+    #[test]
+    fn the_core_packs_pack_toml_fits_its_schema() {
+        let files = crate::lessons::PackFiles::embedded();
+        let found = problems(
+            Schema::Pack,
+            "pack.toml",
+            files.lesson_file("pack.toml").unwrap(),
         );
+        assert!(found.is_empty(), "{found:#?}");
+    }
+
+    #[test]
+    fn a_pack_toml_gets_every_problem_with_help() {
+        let text = "nmae = \"p\"\nversion = 3\n[dependencies]\naxum = \"0.8\"\n";
+        let said: Vec<String> = problems(Schema::Pack, "pack.toml", text)
+            .iter()
+            .map(|p| format!("{p} | {:?}", p.help))
+            .collect();
+        let expected = [
+            "pack.toml:1:1: unknown key `nmae` | Some(\"did you mean `name`?\")",
+            "pack.toml:1:1: missing key `name` | Some(\"`name`: The pack's name: a workspace records it, and commands refuse a workspace of another pack.\")",
+            "pack.toml:2:11: 3 is not of type \"string\" (at `version`) | Some(\"The pack's version (default 0.0.0), recorded in a workspace made from it.\")",
+        ];
+        assert_eq!(said, expected);
     }
 
     #[test]
@@ -258,7 +345,7 @@ mod tests {
         let files = crate::lessons::PackFiles::embedded();
         for dir in files.lesson_dirs() {
             let path = format!("{dir}/lesson.toml");
-            let problems = problems(&path, files.lesson_file(&path).unwrap());
+            let problems = problems(Schema::Lesson, &path, files.lesson_file(&path).unwrap());
             assert!(problems.is_empty(), "{path}: {problems:#?}");
         }
     }
@@ -266,7 +353,7 @@ mod tests {
     #[test]
     fn every_problem_the_schema_finds_is_at_its_place() {
         let text = "title = \"t\"\nedit = [\"src/main.rs\"]\ntitel = 1\n\n[[item]]\nid = \"a\"\ntitle = 2\nhints = [\"h\"]\n\n  [[item.step]]\n  request = { path = \"/x\", methd = \"GET\" }\n  expect = { status = { equal = 200 } }\n";
-        let found = problems("lesson.toml", text);
+        let found = problems(Schema::Lesson, "lesson.toml", text);
         let said: Vec<String> = found
             .iter()
             .map(|p| format!("{p} | {:?}", p.help))
@@ -298,6 +385,7 @@ mod tests {
         }
         let mut all = std::collections::BTreeSet::new();
         keys(&serde_json::from_str(LESSON_SCHEMA).unwrap(), &mut all);
+        keys(&serde_json::from_str(PACK_SCHEMA).unwrap(), &mut all);
         let doc = std::fs::read_to_string(
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/lesson-format.md"),
         )

@@ -650,6 +650,21 @@ mod diagnostics {
                 }),
             ),
             (
+                "pack_toml_type",
+                Box::new(|f: &mut BTreeMap<String, String>| {
+                    f.insert(
+                        "lessons/pack.toml".into(),
+                        "name = \"t\"\nversion = 1\n".into(),
+                    );
+                }),
+            ),
+            (
+                "stale_schema_copy",
+                Box::new(|f: &mut BTreeMap<String, String>| {
+                    f.insert("lessons/pack.schema.json".into(), "{}\n".into());
+                }),
+            ),
+            (
                 "no_lessons",
                 Box::new(|f: &mut BTreeMap<String, String>| {
                     f.retain(|p, _| !p.starts_with("lessons/01-a/"));
