@@ -45,6 +45,9 @@ struct Meta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pack_origin: Option<String>,
     created_by: String,
+    /// The apilings that last ran `update` here, if one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    updated_by: Option<String>,
     /// Marks this workspace's own crates (`0.1.0+ws.<build>`), so that in a
     /// target dir shared by several workspaces (same package names, same
     /// paths) none is ever graded on another's binary. Older workspaces have none.
@@ -236,6 +239,7 @@ impl Workspace {
                 pack_hash: Some(pack.hash.clone()),
                 pack_origin: Some(origin::of(pack)),
                 created_by: format!("apilings {}", env!("CARGO_PKG_VERSION")),
+                updated_by: None,
                 build,
             };
             write_atomic(&ws.meta_path(), toml::to_string(&meta)?.as_bytes())?;

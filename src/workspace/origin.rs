@@ -75,13 +75,17 @@ impl Workspace {
                     format!("it has new lessons: {}", missing.join(", "))
                 };
                 let this = format!("apilings {}", env!("CARGO_PKG_VERSION"));
-                let by = if meta.created_by == this {
+                let (made, by) = match &meta.updated_by {
+                    Some(by) => ("last updated", by),
+                    None => ("made", &meta.created_by),
+                };
+                let by = if *by == this {
                     String::new()
                 } else {
-                    format!(" (by {}; this is {this})", meta.created_by)
+                    format!(" (by {by}; this is {this})")
                 };
                 Ok(PackCheck::Changed(format!(
-                    "{root} was made from the `{}` pack version {}{by}, and this is version {} ({news}); \
+                    "{root} was {made} from the `{}` pack version {}{by}, and this is version {} ({news}); \
                      `apilings update` brings the new lessons and files in, and keeps every file of yours",
                     meta.pack,
                     meta.pack_version.as_deref().unwrap_or("unknown"),
@@ -156,7 +160,63 @@ impl Workspace {
         meta.pack_version = Some(pack.version.clone());
         meta.pack_hash = Some(pack.hash.clone());
         meta.pack_origin = Some(of(pack));
+        meta.updated_by = Some(format!("apilings {}", env!("CARGO_PKG_VERSION")));
         write_atomic(&self.meta_path(), toml::to_string(&meta)?.as_bytes())?;
         Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rewrite_meta(ws: &Workspace, edit: impl FnOnce(&mut super::super::Meta)) {
+        let mut meta = ws.meta().unwrap();
+        edit(&mut meta);
+        fs::write(ws.meta_path(), toml::to_string(&meta).unwrap()).unwrap();
+    }
+
+    #[test]
+    fn a_changed_pack_is_named_with_both_versions_and_who_made_or_updated_the_workspace() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut pack = Pack::embedded().unwrap();
+        let (ws, _) = Workspace::init(&dir.path().join("ws"), &pack).unwrap();
+        assert_eq!(ws.pack_check(&pack).unwrap(), PackCheck::Same);
+
+        rewrite_meta(&ws, |m| m.created_by = "apilings 0.0.1".into());
+        pack.hash = "changed".into();
+        let PackCheck::Changed(why) = ws.pack_check(&pack).unwrap() else {
+            panic!("a changed hash is a changed pack");
+        };
+        let this = env!("CARGO_PKG_VERSION");
+        assert!(
+            why.contains(&format!(
+                "was made from the `core` pack version {this} (by apilings 0.0.1; this is apilings {this})"
+            )),
+            "{why}"
+        );
+        assert!(why.contains("`apilings update`"), "{why}");
+
+        ws.update(&pack).unwrap();
+        assert_eq!(ws.pack_check(&pack).unwrap(), PackCheck::Same);
+        pack.hash = "changed again".into();
+        let PackCheck::Changed(why) = ws.pack_check(&pack).unwrap() else {
+            panic!("a changed hash is a changed pack");
+        };
+        // Updated by this apilings: the message no longer names the old one.
+        assert!(
+            why.contains("was last updated from the `core` pack version"),
+            "{why}"
+        );
+        assert!(!why.contains("0.0.1"), "{why}");
+
+        pack.name = "other".into();
+        let PackCheck::Other(why) = ws.pack_check(&pack).unwrap() else {
+            panic!("another name is another pack");
+        };
+        assert!(
+            why.contains("without --lessons (with the built-in pack)"),
+            "{why}"
+        );
     }
 }
