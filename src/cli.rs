@@ -627,6 +627,8 @@ async fn grade(
         cwd.to_path_buf()
     };
     let mut opts = opts.clone();
+    // Cargo would otherwise write Cargo.lock when a manifest changed.
+    opts.locked = true;
     if builds
         && opts.target_dir.is_none()
         && std::env::var_os("CARGO_TARGET_DIR").is_none()
@@ -745,6 +747,11 @@ async fn grade_class(
         eprintln!("{heading}");
     }
     let mut kept = String::new();
+    // As `grade`: nothing in a learner's workspace is written, Cargo.lock neither.
+    let opts = &RunOptions {
+        locked: true,
+        ..opts.clone()
+    };
     let run = session::grade_class(pack, &learners, &lessons, &base, opts, |l| {
         let line = report::text::learner_line(l);
         match format {

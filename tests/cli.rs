@@ -480,6 +480,34 @@ fn a_compile_error_comes_first_with_file_and_line() {
 }
 
 #[test]
+fn grade_never_rewrites_cargo_lock_and_says_what_to_do_when_it_is_out_of_date() {
+    let _serial = BUILDS.lock().unwrap_or_else(|e| e.into_inner());
+    let (_tmp, ws) = new_workspace();
+    // The learner took a dependency out of a lesson's manifest: its lock is out of date.
+    let manifest = ws.join("01-first-endpoint/Cargo.toml");
+    let text = fs::read_to_string(&manifest).unwrap();
+    assert!(text.contains("r2d2.workspace = true\n"), "{text}");
+    fs::write(&manifest, text.replace("r2d2.workspace = true\n", "")).unwrap();
+    let lock = fs::read(ws.join("Cargo.lock")).unwrap();
+
+    let out = apilings(&ws).args(["grade", "01"]).assert().code(1);
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(
+        text.contains("Cargo.lock does not match the Cargo.toml files"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Run `apilings check` in the workspace"),
+        "{text}"
+    );
+    assert_eq!(
+        fs::read(ws.join("Cargo.lock")).unwrap(),
+        lock,
+        "grade wrote the workspace's Cargo.lock"
+    );
+}
+
+#[test]
 fn grade_builds_once_and_a_broken_lesson_stops_only_itself() {
     let _serial = BUILDS.lock().unwrap_or_else(|e| e.into_inner());
     let (_tmp, ws) = new_workspace();

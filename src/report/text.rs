@@ -218,7 +218,7 @@ pub fn stopped_line(why: &Stopped) -> String {
 fn stopped_line_raw(why: &Stopped) -> String {
     match why {
         Stopped::BuildFailed => {
-            "The lesson does not compile yet: fix the compiler's errors, then check again.".into()
+            "The lesson does not build yet: fix what the compiler (or cargo) said above, then check again.".into()
         }
         Stopped::BuildTimedOut { bound } => format!(
             "The build did not finish within {} s (the build bound), so it was stopped.",

@@ -141,7 +141,15 @@ pub async fn build(spec: &BuildSpec) -> std::io::Result<Vec<BuildOutcome>> {
     group.sweep();
     let _ = tokio::time::timeout(Duration::from_millis(200), stderr_task).await;
     let ok = matches!(status, Ok(Ok(s)) if s.success());
-    let cargo_stderr = stderr.tail(40).join("\n");
+    let mut cargo_stderr = stderr.tail(40).join("\n");
+    if spec.locked && !ok && cargo_stderr.contains("--locked was passed") {
+        // Cargo's own advice (`--offline`) does not apply here.
+        cargo_stderr.push_str(
+            "\nCargo.lock does not match the Cargo.toml files (was a dependency added or changed?), \
+             and this build may not change it (--locked). Run `apilings check` in the workspace once \
+             to bring Cargo.lock up to date (a pack's author: `scripts/update-pack-lock`), and commit it.",
+        );
+    }
     let duration = started.elapsed();
     Ok(spec
         .packages

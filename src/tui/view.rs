@@ -837,7 +837,7 @@ mod tests {
         a.update(crate::tui::app::Event::RunFinished(Box::new(r)));
         let s = screen(&a, 100, 40);
         let at = |t: &str| s.find(t).unwrap_or_else(|| panic!("{t:?} missing\n{s}"));
-        assert!(at("does not compile yet") < at("error[E0308]"));
+        assert!(at("does not build yet") < at("error[E0308]"));
         assert!(at("error[E0308]") < at("help: try wrapping"));
         assert!(at("help: try wrapping") < at("warning: unused import"));
     }
