@@ -121,7 +121,7 @@ pub struct OpenApi {
     /// Each step's JSON body validates against the declared schema.
     #[serde(default)]
     pub schemas: bool,
-    /// Each step that sent a JSON body finds an example of it documented.
+    /// Each step that sent a JSON body finds an example of it documented, one that fits the body's schema.
     #[serde(default)]
     pub examples: bool,
 }

@@ -5,7 +5,7 @@
 //! path and method are documented (`operations`), its status is declared
 //! (`statuses`), its JSON body validates against the declared schema
 //! (`schemas`, JSON Schema 2020-12 as OpenAPI 3.1 uses it), and a request body
-//! it sent has an example (`examples`). Each mismatch is one line naming the
+//! it sent has an example that fits its schema (`examples`). Each mismatch is one line naming the
 //! exchange ("POST /users 201: at /id, "7" is not of type "integer""). Its
 //! model is [`OpenApi`]; [`evaluate`] is pure; the executor collects the
 //! exchanges while the steps run.
@@ -251,7 +251,9 @@ pub fn schema_errors(doc: &Json, schema: &Json, body: &Json) -> Result<Vec<Strin
         .collect())
 }
 
-/// The assertion that an operation's request body has an example.
+/// The assertion that an operation's request body has an example, and that
+/// each example fits the body's schema (an example that does not teaches
+/// readers, and the tools that send it, a request the API refuses).
 fn example(doc: &Json, name: &str, op: &Json) -> Assertion {
     let media = op
         .get("requestBody")
@@ -268,18 +270,75 @@ fn example(doc: &Json, name: &str, op: &Json) -> Assertion {
                 .into(),
         );
     };
-    let schema = media.get("schema").map(|s| resolve(doc, s));
-    let has = |v: Option<&Json>| {
-        v.is_some_and(|v| v.get("example").is_some() || v.get("examples").is_some())
-    };
-    if has(Some(media)) || has(schema) {
-        hold(name, "shows an example of its request body")
-    } else {
-        miss(
+    let expected = "shows an example of its request body that fits its schema";
+    let schema = media.get("schema");
+    let found = examples(doc, media, schema.map(|s| resolve(doc, s)));
+    if found.is_empty() {
+        return miss(
             name,
-            "shows an example of its request body",
+            expected,
             "neither the request body nor its schema has an `example` or `examples`".into(),
-        )
+        );
+    }
+    let Some(schema) = schema else {
+        return hold(name, expected);
+    };
+    for (at, value) in found {
+        match schema_errors(doc, schema, value) {
+            Ok(errors) if errors.is_empty() => {}
+            Ok(errors) => {
+                return miss(
+                    name,
+                    expected,
+                    format!(
+                        "the example {at} does not fit the schema: {} (the example: {})",
+                        errors.join("; "),
+                        short(value)
+                    ),
+                );
+            }
+            Err(why) => return miss(name, "has a schema that can be used", why),
+        }
+    }
+    hold(name, expected)
+}
+
+/// Every example of a request body, with where it is: the media type's
+/// `example` and `examples` (Example Objects, maybe `$ref`s), the schema's
+/// `example` and `examples` (a JSON Schema array).
+fn examples<'a>(
+    doc: &'a Json,
+    media: &'a Json,
+    schema: Option<&'a Json>,
+) -> Vec<(String, &'a Json)> {
+    let mut out: Vec<(String, &Json)> = Vec::new();
+    if let Some(v) = media.get("example") {
+        out.push(("of the request body".into(), v));
+    }
+    if let Some(named) = media.get("examples").and_then(Json::as_object) {
+        for (key, e) in named {
+            if let Some(v) = resolve(doc, e).get("value") {
+                out.push((format!("`{key}` of the request body"), v));
+            }
+        }
+    }
+    if let Some(schema) = schema {
+        if let Some(v) = schema.get("example") {
+            out.push(("of its schema".into(), v));
+        }
+        if let Some(list) = schema.get("examples").and_then(Json::as_array) {
+            out.extend(list.iter().map(|v| ("of its schema".to_string(), v)));
+        }
+    }
+    out
+}
+
+/// A JSON value on one line, cut to a readable length.
+fn short(value: &Json) -> String {
+    let text = value.to_string();
+    match text.char_indices().nth(120) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
     }
 }
 
@@ -485,9 +544,58 @@ mod tests {
             f,
             [
                 "GET /users/me 200 declares the JSON body it answers: the response has a JSON body; the document declares no `application/json` schema for it",
-                "POST /users shows an example of its request body: neither the request body nor its schema has an `example` or `examples`",
+                "POST /users shows an example of its request body that fits its schema: neither the request body nor its schema has an `example` or `examples`",
             ]
         );
+    }
+
+    #[test]
+    fn an_example_that_does_not_fit_its_schema_is_named_wherever_it_is() {
+        let post = || vec![x("POST", "/users", 201, None)];
+        let schema = "/components/schemas/NewUser";
+        let media = "/paths/~1users/post/requestBody/content/application~1json";
+        // On the schema, as `example` and as a 2020-12 `examples` array.
+        let mut d = doc();
+        d.pointer_mut(schema).unwrap()["example"] = json!({ "nmae": "Ada" });
+        assert_eq!(
+            failures(&d, &post()),
+            [
+                "POST /users shows an example of its request body that fits its schema: \
+              the example of its schema does not fit the schema: the body, \"name\" is a required property \
+              (the example: {\"nmae\":\"Ada\"})"
+            ]
+        );
+        let mut d = doc();
+        let s = d.pointer_mut(schema).unwrap().as_object_mut().unwrap();
+        s.remove("example");
+        s.insert("examples".into(), json!([{ "name": "Ada" }, { "name": 7 }]));
+        let f = failures(&d, &post());
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(
+            f[0].contains("at /name, 7 is not of type \"string\""),
+            "{f:?}"
+        );
+        // On the media type, as named Example Objects, one through a $ref.
+        let mut d = doc();
+        d.pointer_mut(schema)
+            .unwrap()
+            .as_object_mut()
+            .unwrap()
+            .remove("example");
+        d.pointer_mut(media).unwrap()["examples"] = json!({
+            "good": { "value": { "name": "Ada" } },
+            "bad": { "$ref": "#/components/examples/Bad" },
+        });
+        d["components"]["examples"] = json!({ "Bad": { "value": { "name": ["Ada"] } } });
+        let f = failures(&d, &post());
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(
+            f[0].contains("the example `bad` of the request body does not fit"),
+            "{f:?}"
+        );
+        // Examples that fit pass, wherever they are.
+        d["components"]["examples"]["Bad"]["value"] = json!({ "name": "Grace" });
+        assert_eq!(failures(&d, &post()), Vec::<String>::new());
     }
 
     #[test]
