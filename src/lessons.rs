@@ -8,19 +8,18 @@
 
 mod authoring;
 pub mod problem;
+mod rules;
 pub mod scaffold;
 mod schema;
 mod source;
 pub mod tree;
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::ops::Range;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde::Deserialize;
 
 use crate::checks::model::Item;
-use crate::checks::template;
 pub use problem::Problem;
 pub use schema::Schema;
 pub use source::PackFiles;
@@ -414,219 +413,15 @@ fn load_lesson(files: &PackFiles, dir: &str, out: &mut Vec<Problem>) -> Option<L
         indices,
         ids,
     } = parse_lesson(files, &toml_path, out)?;
-    let tree = Tree::parse(text);
-    // The same text untyped, to find every string an item holds (templates).
-    let raw_value: toml::Value = toml::from_str(text).unwrap_or(toml::Value::Boolean(false));
-    let item_key =
-        |i: usize, key: &str| tree.value(&[Seg::Key("item"), Seg::Index(i), Seg::Key(key)]);
-    let mut problem = |span: Option<Range<usize>>, message: String| {
-        out.push(Problem::maybe_at(label.clone(), text, span, message))
-    };
-    if ids.is_empty() {
-        problem(None, "a lesson needs at least one [[item]]".into());
-    }
-    for (i, edit) in parsed.edit.iter().enumerate() {
-        let at = tree.value(&[Seg::Key("edit"), Seg::Index(i)]);
-        if !stub.iter().any(|(p, _)| p == edit) {
-            problem(
-                at.clone(),
-                format!("`edit` names `{edit}`, but the lesson folder has no such stub file"),
-            );
-        }
-        if !solution.iter().any(|(p, _)| p == edit) {
-            problem(
-                at,
-                format!(
-                    "`edit` names `{edit}`, but {} has no solution for it",
-                    files.solutions_label(dir)
-                ),
-            );
-        }
-    }
-    let mut seen = BTreeSet::new();
-    let mut run_names: BTreeSet<String> = parsed.vars.keys().cloned().collect();
-    run_names.extend(parsed.server.env.keys().map(|k| format!("env.{k}")));
-    let names_ok = |texts: &mut dyn Iterator<Item = &String>,
-                    known: &BTreeSet<String>,
-                    out: &mut dyn FnMut(Option<Range<usize>>, String)| {
-        check_names(texts, known, text, out)
-    };
-    names_ok(
-        &mut parsed
-            .vars
-            .values()
-            .chain(parsed.server.env.values())
-            .chain(parsed.secrets.iter()),
-        &run_names,
-        &mut problem,
-    );
-    for (&index, item) in indices.iter().zip(&parsed.items) {
-        let id_at = item_key(index, "id");
-        if !seen.insert(item.id.clone()) {
-            problem(
-                id_at.clone(),
-                format!("two items have the id `{}`; this is the second", item.id),
-            );
-        }
-        if item.hints.is_empty() {
-            problem(
-                id_at.clone(),
-                format!(
-                    "item `{}` has no hints: every item needs at least one",
-                    item.id
-                ),
-            );
-        }
-        let no_requests =
-            item.steps.is_empty() && item.concurrency.is_none() && item.stream.is_none();
-        let own = match (&item.start, &item.tests) {
-            (Some(_), Some(_)) => Some("`start` and `tests`"),
-            (Some(_), None) => Some("`start`"),
-            (None, Some(_)) => Some("`tests`"),
-            (None, None) => None,
-        };
-        match (own, no_requests) {
-            (None, true) => problem(
-                id_at.clone(),
-                format!(
-                    "item `{}` has no [[item.step]] (and no `start`, `tests`, `concurrency` or `stream`): it checks nothing",
-                    item.id
-                ),
-            ),
-            (Some(what), false) | (Some(what @ "`start` and `tests`"), true) => problem(
-                id_at.clone(),
-                format!(
-                    "item `{}` has {what} and more (steps, `concurrency`, `stream` or another kind): each of these runs on its own; split it in two",
-                    item.id
-                ),
-            ),
-            _ => {}
-        }
-        if let Some(name) = item.tests.as_ref().and_then(|t| t.mutant.as_ref())
-            && !mutants.contains_key(name)
-        {
-            let known: Vec<&str> = mutants.keys().map(String::as_str).collect();
-            problem(
-                tree.value(&[
-                    Seg::Key("item"),
-                    Seg::Index(index),
-                    Seg::Key("tests"),
-                    Seg::Key("mutant"),
-                ]),
-                format!(
-                    "`mutant` names `{name}`, but mutants/{name}.toml does not exist (or is broken); the lesson's mutants: {}",
-                    if known.is_empty() {
-                        "none".to_string()
-                    } else {
-                        known.join(", ")
-                    }
-                ),
-            );
-        }
-        if let Some(start) = &item.start {
-            for (w, name) in start.without.iter().enumerate() {
-                if parsed.server.env.contains_key(name) {
-                    continue;
-                }
-                let known: Vec<&str> = parsed.server.env.keys().map(String::as_str).collect();
-                problem(
-                    tree.value(&[
-                        Seg::Key("item"),
-                        Seg::Index(index),
-                        Seg::Key("start"),
-                        Seg::Key("without"),
-                        Seg::Index(w),
-                    ]),
-                    format!(
-                        "`without` names `{name}`, which [server.env] does not set; it sets: {}",
-                        if known.is_empty() {
-                            "nothing".to_string()
-                        } else {
-                            known.join(", ")
-                        }
-                    ),
-                );
-            }
-            names_ok(&mut start.env.values(), &run_names, &mut problem);
-        }
-        let mut names = run_names.clone();
-        names.extend(item.vars.keys().cloned());
-        names_ok(&mut item.vars.values(), &names, &mut problem);
-        let raw = |path: &[Seg<'_>]| -> Vec<String> {
-            let mut full = vec![Seg::Key("item"), Seg::Index(index)];
-            full.extend_from_slice(path);
-            raw_strings(&raw_value, &full)
-        };
-        if item.start.is_some() {
-            names_ok(
-                &mut raw(&[Seg::Key("start")]).iter(),
-                &run_names,
-                &mut problem,
-            );
-        }
-        if let Some(why) = timing_problem(item) {
-            problem(id_at.clone(), format!("item `{}`: {why}", item.id));
-        }
-        for (step_index, step) in item.steps.iter().enumerate() {
-            if let Some(other) = &step.graded_by
-                && (other == &item.id || !ids.contains(other))
-            {
-                let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-                problem(
-                    tree.key(&[
-                        Seg::Key("item"),
-                        Seg::Index(index),
-                        Seg::Key("step"),
-                        Seg::Index(step_index),
-                        Seg::Key("graded_by"),
-                    ]),
-                    format!(
-                        "`graded_by` must name another item of this lesson, not `{other}`; the items are: {}",
-                        ids.join(", ")
-                    ),
-                );
-            }
-            names_ok(
-                &mut request_strings(&step.request).iter(),
-                &names,
-                &mut problem,
-            );
-            // Templates in what the step expects of the response; then its own
-            // captures, known to what it expects of the server (`output`, `logged`).
-            let (mut server, mut response) = (Vec::new(), Vec::new());
-            let expect = raw_value
-                .get("item")
-                .and_then(|i| i.get(index))
-                .and_then(|i| i.get("step"))
-                .and_then(|st| st.get(step_index))
-                .and_then(|st| st.get("expect"))
-                .and_then(toml::Value::as_table);
-            for (key, value) in expect.into_iter().flatten() {
-                let side = if matches!(key.as_str(), "output" | "logged") {
-                    &mut server
-                } else {
-                    &mut response
-                };
-                side.extend(toml_strings(value));
-            }
-            names_ok(&mut response.iter(), &names, &mut problem);
-            names.extend(step.capture.keys().cloned());
-            names_ok(&mut server.iter(), &names, &mut problem);
-        }
-        if let Some(c) = &item.concurrency {
-            let mut texts = request_strings(&c.request);
-            if let Some(m) = &c.meanwhile {
-                texts.extend(request_strings(&m.request));
-            }
-            texts.extend(raw(&[Seg::Key("concurrency")]));
-            names_ok(&mut texts.iter(), &names, &mut problem);
-        }
-        if let Some(s) = &item.stream {
-            let mut texts = request_strings(&s.request);
-            texts.extend(raw(&[Seg::Key("stream")]));
-            names_ok(&mut texts.iter(), &names, &mut problem);
-        }
-    }
+    rules::Rules::new(label, text, out).check(&rules::Subject {
+        parsed: &parsed,
+        indices: &indices,
+        ids: &ids,
+        stub: &stub,
+        solution: &solution,
+        solutions_label: files.solutions_label(dir),
+        mutants: &mutants,
+    });
     if out.len() > before {
         return None;
     }
@@ -734,176 +529,6 @@ fn parse_lesson(files: &PackFiles, path: &str, out: &mut Vec<Problem>) -> Option
     })
 }
 
-/// Every string of a request that may hold `{{templates}}`.
-fn request_strings(r: &crate::checks::model::Request) -> Vec<String> {
-    let mut texts = vec![r.path.0.clone()];
-    texts.extend(r.headers.values().cloned());
-    texts.extend(r.body.iter().cloned());
-    texts.extend(r.json.iter().flat_map(json_strings));
-    texts
-}
-
-/// What is wrong with an item's timing values, if anything: numbers that
-/// would make a check that cannot fail, or cannot pass.
-fn timing_problem(item: &crate::checks::model::Item) -> Option<String> {
-    for ev in item.steps.iter().filter_map(|s| s.eventually) {
-        if ev.every_ms == 0 || ev.within_ms <= ev.every_ms {
-            return Some(format!(
-                "`eventually` needs 0 < every_ms < within_ms, got every_ms = {} and within_ms = {}",
-                ev.every_ms, ev.within_ms
-            ));
-        }
-    }
-    if let Some(s) = &item.stream
-        && let Some(problem) = stream_problem(item, s)
-    {
-        return Some(problem);
-    }
-    if let Some(o) = &item.openapi {
-        let lasts = [item.concurrency.is_some(), item.stream.is_some()];
-        if lasts.contains(&true) {
-            return Some(
-                "`openapi` holds the document against the item's steps: not with `concurrency` or `stream`".into(),
-            );
-        }
-        if !(o.operations || o.statuses || o.schemas || o.examples) {
-            return Some(
-                "`openapi` checks nothing: set `operations`, `statuses`, `schemas` or `examples` to true".into(),
-            );
-        }
-        if !o.document.starts_with('/') {
-            return Some(format!(
-                "`openapi.document` is a path on the server under test and must start with `/`, got {:?}",
-                o.document
-            ));
-        }
-    }
-    let c = item.concurrency.as_ref()?;
-    if !(2..=64).contains(&c.at_once) {
-        return Some(format!("`at_once` must be 2 to 64, got {}", c.at_once));
-    }
-    if c.within.is_none() && c.meanwhile.is_none() {
-        return Some(
-            "`concurrency` needs `within`, `meanwhile` or both: it would check no time".into(),
-        );
-    }
-    if let Some(within) = c.within
-        && !(within >= 1.0 && within < c.at_once as f64)
-    {
-        return Some(format!(
-            "`within` must be at least 1 and less than `at_once` ({}), or no queueing could fail it; got {within}",
-            c.at_once
-        ));
-    }
-    match &c.meanwhile {
-        Some(m) if !(m.within > 0.0 && m.within < 1.0) => Some(format!(
-            "`meanwhile.within` is a fraction of one slow request: more than 0 and less than 1, got {}",
-            m.within
-        )),
-        _ => None,
-    }
-}
-
-/// What is wrong with a `stream` table's values, if anything.
-fn stream_problem(
-    item: &crate::checks::model::Item,
-    s: &crate::checks::model::EventStream,
-) -> Option<String> {
-    if item.concurrency.is_some() {
-        return Some(
-            "an item has `concurrency` or `stream`, not both: each is its last step; split it in two"
-                .into(),
-        );
-    }
-    if !(1..=60_000).contains(&s.within_ms) {
-        return Some(format!(
-            "`stream.within_ms` must be 1 to 60000, got {}",
-            s.within_ms
-        ));
-    }
-    if let Some(f) = s.first_before
-        && !(f > 0.0 && f < 1.0)
-    {
-        return Some(format!(
-            "`stream.first_before` is a fraction of the stream's time: more than 0 and less than 1, got {f}"
-        ));
-    }
-    if s.gap_ms.is_some_and(|g| g == 0 || g >= s.within_ms) {
-        return Some("`stream.gap_ms` must be more than 0 and less than `within_ms`".into());
-    }
-    let d = s.disconnect.as_ref()?;
-    if d.after == 0 || d.wait_ms == 0 || d.counters.is_empty() {
-        return Some(
-            "`stream.disconnect` needs `after` ≥ 1 event, `wait_ms` > 0 and at least one counter"
-                .into(),
-        );
-    }
-    if s.last.is_some() || s.text.is_some() || s.first_before.is_some() {
-        return Some(
-            "a stream the client leaves has no last event: `last`, `text` and `first_before` need a stream read to its end; split it in two items".into(),
-        );
-    }
-    None
-}
-
-/// The strings under a path of the lesson's raw TOML.
-fn raw_strings(raw: &toml::Value, path: &[Seg<'_>]) -> Vec<String> {
-    let mut at = raw;
-    for seg in path {
-        let next = match seg {
-            Seg::Key(k) => at.get(*k),
-            Seg::Index(i) => at.get(*i),
-        };
-        match next {
-            Some(v) => at = v,
-            None => return vec![],
-        }
-    }
-    toml_strings(at)
-}
-
-fn toml_strings(v: &toml::Value) -> Vec<String> {
-    match v {
-        toml::Value::String(s) => vec![s.clone()],
-        toml::Value::Array(a) => a.iter().flat_map(toml_strings).collect(),
-        toml::Value::Table(t) => t.values().flat_map(toml_strings).collect(),
-        _ => vec![],
-    }
-}
-
-fn json_strings(v: &serde_json::Value) -> Vec<String> {
-    match v {
-        serde_json::Value::String(s) => vec![s.clone()],
-        serde_json::Value::Array(a) => a.iter().flat_map(json_strings).collect(),
-        serde_json::Value::Object(o) => o.values().flat_map(json_strings).collect(),
-        _ => vec![],
-    }
-}
-
-/// Every `{{name}}` in `texts` that `known` lacks, as a problem.
-fn check_names(
-    texts: &mut dyn Iterator<Item = &String>,
-    known: &BTreeSet<String>,
-    source: &str,
-    out: &mut dyn FnMut(Option<Range<usize>>, String),
-) {
-    for t in texts {
-        for name in template::names_in(t) {
-            if !known.contains(name) {
-                let mut list: Vec<&str> = known.iter().map(String::as_str).collect();
-                list.push("random");
-                out(
-                    locate(source, &format!("{{{{{name}")).map(|r| r.start..r.end + 2),
-                    format!(
-                        "unknown template variable `{{{{{name}}}}}`; known here: {}",
-                        list.join(", ")
-                    ),
-                );
-            }
-        }
-    }
-}
-
 /// Parses one TOML file of the pack; on failure, every problem it has.
 fn parse_toml<T: serde::de::DeserializeOwned>(
     files: &PackFiles,
@@ -963,10 +588,6 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, col)
-}
-
-fn locate(text: &str, needle: &str) -> Option<Range<usize>> {
-    text.find(needle).map(|o| o..o + needle.len())
 }
 
 /// A lesson name that matches no lesson of the pack.
