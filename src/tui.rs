@@ -7,11 +7,11 @@
 //! run in progress, and dropping it kills its build and server.
 
 pub mod app;
+mod driver;
 mod highlight;
 mod markdown;
 pub mod view;
 
-use std::collections::HashMap;
 use std::io::Write as _;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
@@ -21,16 +21,13 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use ratatui::crossterm::event::{self, Event as TermEvent, KeyEventKind};
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
-use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::lessons::Pack;
 use crate::session::{self, BuildEvent, RunOptions};
 use crate::workspace::Workspace;
 use app::{App, Effect, Event};
-
-/// Saves closer together than this make one check (editors write several events per save).
-const DEBOUNCE: Duration = Duration::from_millis(150);
+use driver::Driver;
 
 /// Restores the terminal however the TUI ends (return, `?`, panic unwinding).
 struct TerminalGuard;
@@ -59,179 +56,53 @@ pub async fn run(
     }
 
     let (tx, mut rx) = unbounded_channel::<Event>();
-    let paused = Arc::new(AtomicBool::new(false));
-    spawn_key_thread(tx.clone(), paused.clone());
-    let _watcher = watch(&ws, &app.pack, tx.clone());
-    // An author's pack on disk: its texts and checks are read again when saved.
-    let authoring = (app.pack.origin != "embedded").then(|| PathBuf::from(&app.pack.origin));
-    let _pack_watcher = authoring
+    let mut driver = Driver::new(ws, opts, tx.clone(), &app.pack);
+    spawn_key_thread(tx.clone(), driver.paused.clone());
+    let _watcher = watch(&driver.ws, &app.pack, tx.clone());
+    let _pack_watcher = driver
+        .authoring
         .as_ref()
         .and_then(|dir| watch_pack(dir, tx.clone()));
-    let mut pack_due: Option<Instant> = None;
     let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     let mut sighup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
 
-    prebuild(&ws, &app, &opts, tx.clone());
-    app.prebuild = Some((0, ws.lock_packages()));
+    prebuild(&driver, &app, tx.clone());
+    app.prebuild = Some((0, driver.ws.lock_packages()));
 
     let mut terminal = ratatui::try_init().context("cannot set up the terminal")?;
     let _guard = TerminalGuard;
-    let mut run: Option<JoinHandle<()>> = None;
-    let mut trial: Option<JoinHandle<()>> = None;
-    let mut pending: HashMap<String, Instant> = HashMap::new();
-    // Lessons whose files a reset just wrote: those writes are not the learner's saves.
-    let mut quiet: HashMap<String, Instant> = HashMap::new();
-
     loop {
         terminal.draw(|f| view::draw(f, &app))?;
-        let next_deadline = pending
-            .values()
-            .min()
-            .copied()
-            .into_iter()
-            .chain(pack_due)
-            .min();
+        let deadline = driver.deadline();
         let event = tokio::select! {
-            // Raw saves from the watcher only (re)start the debounce; the state sees
-            // one `Saved` per burst, when its deadline passes.
-            Some(e) = rx.recv() => match e {
-                Event::Saved(lesson) => {
-                    if quiet.get(&lesson).is_some_and(|until| Instant::now() < *until) {
-                        continue;
-                    }
-                    pending.insert(lesson, Instant::now() + DEBOUNCE);
-                    continue;
-                }
-                Event::PackSaved => {
-                    pack_due = Some(Instant::now() + DEBOUNCE);
-                    continue;
-                }
-                other => other,
+            Some(e) = rx.recv() => match driver.received(e) {
+                Some(e) => e,
+                None => continue,
             },
-            _ = sleep_until(next_deadline), if next_deadline.is_some() => {
-                let now = Instant::now();
-                if let (Some(due), Some(dir)) = (pack_due, &authoring)
-                    && due <= now
-                {
-                    pack_due = None;
-                    Event::PackReloaded(
-                        Pack::from_dir(dir)
-                            .map(Box::new)
-                            .map_err(|e| first_problem(&e)),
-                    )
-                } else {
-                let due: Vec<String> = pending.iter().filter(|(_, d)| **d <= now).map(|(l, _)| l.clone()).collect();
-                for l in &due {
-                    pending.remove(l);
-                }
-                match due.into_iter().next() {
-                    Some(l) => Event::Saved(l),
-                    None => continue,
-                }
-                }
-            }
+            _ = sleep_until(deadline), if deadline.is_some() => match driver.due() {
+                Some(e) => e,
+                None => continue,
+            },
             _ = sigterm.recv() => break,
             _ = sighup.recv() => break,
             _ = tokio::signal::ctrl_c() => break,
         };
         let finished = matches!(event, Event::RunFinished(_));
         let effects = app.update(event);
-        if finished && let Err(e) = ws.save_progress(&app.progress) {
+        if finished && let Err(e) = driver.ws.save_progress(&app.progress) {
             app.notify(format!("could not save progress: {e:#}"));
         }
         let mut quit = false;
         for effect in effects {
             match effect {
                 Effect::Quit => quit = true,
-                Effect::Check(lesson_id) => {
-                    if let Some(old) = run.take() {
-                        old.abort(); // dropping the run kills its cargo and server
-                    }
-                    let Ok(lesson) = app.pack.find(&lesson_id).cloned() else {
-                        continue;
-                    };
-                    let root = ws.root().to_path_buf();
-                    let tx = tx.clone();
-                    let opts = opts.clone();
-                    run = Some(tokio::spawn(async move {
-                        let (btx, mut brx) = unbounded_channel();
-                        let waits = tx.clone();
-                        tokio::spawn(async move {
-                            while let Some(event) = brx.recv().await {
-                                if event == BuildEvent::WaitingForLock {
-                                    let _ = waits.send(Event::WaitingForLock);
-                                }
-                            }
-                        });
-                        let report =
-                            session::run_lesson_reporting(&root, &lesson, &opts, Some(btx)).await;
-                        let _ = tx.send(Event::RunFinished(Box::new(report)));
-                    }));
-                }
-                Effect::Edit(lesson_id) => {
-                    let Ok(lesson) = app.pack.find(&lesson_id) else {
-                        continue;
-                    };
-                    let Some(file) = lesson.edit.first() else {
-                        continue;
-                    };
-                    let path = ws.lesson_dir(lesson).join(file);
-                    paused.store(true, Ordering::SeqCst);
-                    ratatui::restore();
-                    let editor = std::env::var("VISUAL")
-                        .or_else(|_| std::env::var("EDITOR"))
-                        .unwrap_or_else(|_| "vi".into());
-                    let status = std::process::Command::new("sh")
-                        .arg("-c")
-                        .arg(format!("{editor} \"$1\""))
-                        .arg("sh")
-                        .arg(&path)
-                        .status();
-                    terminal = ratatui::try_init().context("cannot set up the terminal again")?;
-                    terminal.clear()?;
-                    paused.store(false, Ordering::SeqCst);
-                    if let Err(e) = status {
-                        app.notify(format!("could not start {editor}: {e}"));
-                    }
-                }
-                Effect::Reset(lesson_id) => {
-                    let Ok(lesson) = app.pack.find(&lesson_id) else {
-                        continue;
-                    };
-                    quiet.insert(lesson_id.clone(), Instant::now() + QUIET_AFTER_RESET);
-                    pending.remove(&lesson_id);
-                    app.notify(match ws.reset(&app.pack, lesson) {
-                        Ok(Some(backup)) => {
-                            format!("Reset {lesson_id}; your files are in {}", backup.display())
-                        }
-                        Ok(None) => format!("{lesson_id} already matches its starting files."),
-                        Err(e) => format!("reset failed: {e:#}"),
-                    });
-                }
-                Effect::Copy(text) => {
-                    let said = copy_to_clipboard(&text, ws.root());
-                    let _ = tx.send(Event::Copied(said));
-                }
-                Effect::StartTrial(lesson_id) => {
-                    stop_trial(&mut trial).await;
-                    let Ok(lesson) = app.pack.find(&lesson_id).cloned() else {
-                        continue;
-                    };
-                    let root = ws.root().to_path_buf();
-                    let (tx, opts) = (tx.clone(), opts.clone());
-                    let task = tokio::spawn(async move {
-                        let up = tx.clone();
-                        let id = lesson.id.clone();
-                        let why = session::serve_by_hand(&root, &lesson, &opts, move |port| {
-                            let _ = up.send(Event::TrialStarted { lesson: id, port });
-                        })
-                        .await;
-                        let _ = tx.send(Event::TrialStopped(why));
-                    });
-                    trial = Some(task);
-                }
+                Effect::Check(lesson) => driver.check(&app, &lesson),
+                Effect::Edit(lesson) => driver.edit(&mut app, &lesson, &mut terminal)?,
+                Effect::Reset(lesson) => driver.reset(&mut app, &lesson),
+                Effect::Copy(text) => driver.copy(&text),
+                Effect::StartTrial(lesson) => driver.start_trial(&app, &lesson).await,
                 Effect::StopTrial => {
-                    stop_trial(&mut trial).await;
+                    driver.stop_trial().await;
                     app.update(Event::TrialStopped(
                         "Stopped the server for requests by hand.".into(),
                     ));
@@ -242,32 +113,18 @@ pub async fn run(
             break;
         }
     }
-    if let Some(old) = run.take() {
-        old.abort();
-        let _ = old.await; // wait until the run's processes are killed
-    }
-    stop_trial(&mut trial).await;
+    // Waits until the run's and the trial's processes are killed.
+    driver.stop().await;
     Ok(())
-}
-
-/// Saves of a lesson just reset that are ignored: the reset's own writes.
-const QUIET_AFTER_RESET: Duration = Duration::from_millis(1000);
-
-/// Stops the server kept for requests by hand, if any, and waits until it is gone.
-async fn stop_trial(trial: &mut Option<JoinHandle<()>>) {
-    if let Some(task) = trial.take() {
-        task.abort(); // dropping serve_by_hand kills the server's group
-        let _ = task.await;
-    }
 }
 
 /// Starts the first build of the dependencies in the background, with exactly the
 /// command a check of the current lesson uses (so the check finds it all fresh).
-fn prebuild(ws: &Workspace, app: &App, opts: &RunOptions, tx: UnboundedSender<Event>) {
+fn prebuild(driver: &Driver, app: &App, tx: UnboundedSender<Event>) {
     let (ptx, mut prx) = unbounded_channel::<BuildEvent>();
-    let root = ws.root().to_path_buf();
+    let root = driver.ws.root().to_path_buf();
     let lesson = app.pack.lessons[app.lesson].clone();
-    let opts = opts.clone();
+    let opts = driver.opts.clone();
     let forward = tx.clone();
     tokio::spawn(async move {
         while let Some(event) = prx.recv().await {
