@@ -5,9 +5,13 @@
 //! network: a query is cheap to write and costly to send. What reaches the
 //! database is counted (connections opened, statements run), and the checks
 //! read the counts at `GET /_kit/counters`, before and after a request.
+//!
+//! A database fails at times. `POST /_kit/db/fail-next` makes the next
+//! statement fail (SQLite's "interrupted"), as a dropped connection or a
+//! restarted server would: the checks see what a handler answers then.
 
 use std::sync::Once;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 pub use rusqlite::Connection;
@@ -22,6 +26,10 @@ pub const ROUND_TRIP: Duration = Duration::from_millis(50);
 static CONNECTIONS: AtomicU64 = AtomicU64::new(0);
 static STATEMENTS: AtomicU64 = AtomicU64::new(0);
 static SEEDED: Once = Once::new();
+/// The next statement to run fails (see [`fail_next`]).
+static ARMED: AtomicBool = AtomicBool::new(false);
+/// The statement running now fails, as its first rows are read.
+static FAILING: AtomicBool = AtomicBool::new(false);
 
 /// Opens a new connection: slow, like any real one (a handshake and a round
 /// trip), so a server opens a few at startup and reuses them. What a pool's
@@ -34,12 +42,17 @@ pub fn connect() -> rusqlite::Result<Connection> {
     let conn = Connection::open(PATH)?;
     conn.busy_timeout(Duration::from_secs(5))?;
     conn.trace_v2(TraceEventCodes::SQLITE_TRACE_STMT, Some(one_statement));
+    // Called as a statement runs (not as it is prepared): `true` interrupts it.
+    conn.progress_handler(1, Some(|| FAILING.swap(false, Ordering::Relaxed)))?;
     CONNECTIONS.fetch_add(1, Ordering::Relaxed);
     Ok(conn)
 }
 
 fn one_statement(_statement: TraceEvent<'_>) {
     STATEMENTS.fetch_add(1, Ordering::Relaxed);
+    if ARMED.swap(false, Ordering::Relaxed) {
+        FAILING.store(true, Ordering::Relaxed);
+    }
     std::thread::sleep(ROUND_TRIP);
 }
 
@@ -63,6 +76,13 @@ impl r2d2::ManageConnection for Manager {
     fn has_broken(&self, _conn: &mut Connection) -> bool {
         false
     }
+}
+
+/// Makes the next statement, on any connection, fail with SQLite's
+/// "interrupted" when it starts to give rows, as a connection that drops does
+/// (what `POST /_kit/db/fail-next` does).
+pub fn fail_next() {
+    ARMED.store(true, Ordering::Relaxed);
 }
 
 /// The counts since the start.

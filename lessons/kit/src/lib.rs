@@ -20,8 +20,8 @@ pub const WORKER_THREADS: usize = 2;
 /// yourself with `cargo run -p <lesson crate>` and `curl`.
 ///
 /// Also answers `GET /_kit/counters` with what reached the lessons' database
-/// (see [`db`]) and what the model produced (see [`model`]): the checks read
-/// it; your routes never need it.
+/// (see [`db`]) and what the model produced (see [`model`]), and
+/// `POST /_kit/db/fail-next`: the checks use them; your routes never need them.
 ///
 /// Installs a plain-text `tracing` subscriber at INFO unless your `main` has
 /// installed one already (to log before calling `serve`): yours is kept.
@@ -52,19 +52,27 @@ pub fn serve(app: axum::Router) {
     });
 }
 
-/// The route the checks read the kit's counts at.
+/// The routes the checks read the kit's counts at, and fail the database with.
 fn counters() -> axum::Router {
-    axum::Router::new().route(
-        "/_kit/counters",
-        axum::routing::get(|| async {
-            let (connections, statements) = db::counts();
-            axum::Json(serde_json::json!({
-                "connections_opened": connections,
-                "statements": statements,
-                "chunks_produced": model::chunks_produced(),
-            }))
-        }),
-    )
+    axum::Router::new()
+        .route(
+            "/_kit/counters",
+            axum::routing::get(|| async {
+                let (connections, statements) = db::counts();
+                axum::Json(serde_json::json!({
+                    "connections_opened": connections,
+                    "statements": statements,
+                    "chunks_produced": model::chunks_produced(),
+                }))
+            }),
+        )
+        .route(
+            "/_kit/db/fail-next",
+            axum::routing::post(|| async {
+                db::fail_next();
+                "the next statement fails\n"
+            }),
+        )
 }
 
 fn fail(message: &str) -> ! {
