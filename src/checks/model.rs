@@ -118,7 +118,7 @@ pub struct OpenApi {
     /// Each step's status is declared for its operation.
     #[serde(default)]
     pub statuses: bool,
-    /// Each step's JSON body validates against the declared schema.
+    /// Each step's JSON body validates against the declared schema, and so does each example the document shows of that response.
     #[serde(default)]
     pub schemas: bool,
     /// Each step that sent a JSON body finds an example of it documented, one that fits the body's schema.

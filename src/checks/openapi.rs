@@ -194,30 +194,47 @@ impl super::exec::Executor {
     }
 }
 
-/// The assertions of one JSON body against its declared response.
+/// The assertions of one JSON body against its declared response, and of
+/// the response's examples against the same schema.
 fn conforms(doc: &Json, name: &str, response: &Json, body: &Json) -> Vec<Assertion> {
-    let content = response.get("content").and_then(Json::as_object);
-    let schema = content.and_then(|c| {
-        c.iter()
-            .find(|(k, _)| k.starts_with("application/json"))
-            .and_then(|(_, media)| media.get("schema"))
-    });
-    let Some(schema) = schema else {
+    let media = response
+        .get("content")
+        .and_then(Json::as_object)
+        .and_then(|c| c.iter().find(|(k, _)| k.starts_with("application/json")))
+        .map(|(_, media)| media);
+    let Some((media, schema)) = media.and_then(|m| Some((m, m.get("schema")?))) else {
         return vec![miss(
             name,
             "declares the JSON body it answers",
             "the response has a JSON body; the document declares no `application/json` schema for it".into(),
         )];
     };
-    match schema_errors(doc, schema, body) {
-        Ok(errors) if errors.is_empty() => vec![hold(name, "answers what its schema declares")],
-        Ok(errors) => vec![miss(
-            name,
-            "answers what its schema declares",
-            errors.join("; "),
-        )],
-        Err(why) => vec![miss(name, "has a schema that can be used", why)],
+    let mut out = vec![match schema_errors(doc, schema, body) {
+        Ok(errors) if errors.is_empty() => hold(name, "answers what its schema declares"),
+        Ok(errors) => miss(name, "answers what its schema declares", errors.join("; ")),
+        Err(why) => return vec![miss(name, "has a schema that can be used", why)],
+    }];
+    let expected = "shows examples of its body that fit its schema";
+    for (at, value) in examples(doc, media, Some(resolve(doc, schema)), "response body") {
+        match schema_errors(doc, schema, value) {
+            Ok(errors) if errors.is_empty() => {}
+            Ok(errors) => {
+                out.push(miss(name, expected, unfit(&at, &errors, value)));
+                return out;
+            }
+            Err(why) => return vec![miss(name, "has a schema that can be used", why)],
+        }
     }
+    out
+}
+
+/// Why an example does not fit its schema, with the example.
+fn unfit(at: &str, errors: &[String], value: &Json) -> String {
+    format!(
+        "the example {at} does not fit the schema: {} (the example: {})",
+        errors.join("; "),
+        short(value)
+    )
 }
 
 /// Why `body` does not validate against `schema`, which may `$ref` anything in `doc`.
@@ -272,7 +289,7 @@ fn example(doc: &Json, name: &str, op: &Json) -> Assertion {
     };
     let expected = "shows an example of its request body that fits its schema";
     let schema = media.get("schema");
-    let found = examples(doc, media, schema.map(|s| resolve(doc, s)));
+    let found = examples(doc, media, schema.map(|s| resolve(doc, s)), "request body");
     if found.is_empty() {
         return miss(
             name,
@@ -286,39 +303,30 @@ fn example(doc: &Json, name: &str, op: &Json) -> Assertion {
     for (at, value) in found {
         match schema_errors(doc, schema, value) {
             Ok(errors) if errors.is_empty() => {}
-            Ok(errors) => {
-                return miss(
-                    name,
-                    expected,
-                    format!(
-                        "the example {at} does not fit the schema: {} (the example: {})",
-                        errors.join("; "),
-                        short(value)
-                    ),
-                );
-            }
+            Ok(errors) => return miss(name, expected, unfit(&at, &errors, value)),
             Err(why) => return miss(name, "has a schema that can be used", why),
         }
     }
     hold(name, expected)
 }
 
-/// Every example of a request body, with where it is: the media type's
-/// `example` and `examples` (Example Objects, maybe `$ref`s), the schema's
-/// `example` and `examples` (a JSON Schema array).
+/// Every example of a body (`body`: "request body", "response body"), with
+/// where it is: the media type's `example` and `examples` (Example Objects,
+/// maybe `$ref`s), the schema's `example` and `examples` (a JSON Schema array).
 fn examples<'a>(
     doc: &'a Json,
     media: &'a Json,
     schema: Option<&'a Json>,
+    body: &str,
 ) -> Vec<(String, &'a Json)> {
     let mut out: Vec<(String, &Json)> = Vec::new();
     if let Some(v) = media.get("example") {
-        out.push(("of the request body".into(), v));
+        out.push((format!("of the {body}"), v));
     }
     if let Some(named) = media.get("examples").and_then(Json::as_object) {
         for (key, e) in named {
             if let Some(v) = resolve(doc, e).get("value") {
-                out.push((format!("`{key}` of the request body"), v));
+                out.push((format!("`{key}` of the {body}"), v));
             }
         }
     }
@@ -596,6 +604,40 @@ mod tests {
         // Examples that fit pass, wherever they are.
         d["components"]["examples"]["Bad"]["value"] = json!({ "name": "Grace" });
         assert_eq!(failures(&d, &post()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_response_example_that_does_not_fit_is_named_with_its_response() {
+        let mut d = doc();
+        d["components"]["schemas"]["User"]["examples"] = json!([{ "id": "7", "name": "Ada" }]);
+        let f = failures(
+            &d,
+            &[x(
+                "GET",
+                "/users/7",
+                200,
+                Some(json!({ "id": 7, "name": "Ada" })),
+            )],
+        );
+        assert_eq!(
+            f,
+            [
+                "GET /users/{id} 200 shows examples of its body that fit its schema: \
+              the example of its schema does not fit the schema: at /id, \"7\" is not of type \"integer\" \
+              (the example: {\"id\":\"7\",\"name\":\"Ada\"})"
+            ]
+        );
+        d["components"]["schemas"]["User"]["examples"] = json!([{ "id": 7, "name": "Ada" }]);
+        let f = failures(
+            &d,
+            &[x(
+                "GET",
+                "/users/7",
+                200,
+                Some(json!({ "id": 7, "name": "Ada" })),
+            )],
+        );
+        assert!(f.is_empty(), "{f:?}");
     }
 
     #[test]
