@@ -608,19 +608,14 @@ mod tests {
 
     #[test]
     fn a_response_example_that_does_not_fit_is_named_with_its_response() {
+        let get = |d: &Json| {
+            let ada = json!({ "id": 7, "name": "Ada" });
+            failures(d, &[x("GET", "/users/7", 200, Some(ada))])
+        };
         let mut d = doc();
         d["components"]["schemas"]["User"]["examples"] = json!([{ "id": "7", "name": "Ada" }]);
-        let f = failures(
-            &d,
-            &[x(
-                "GET",
-                "/users/7",
-                200,
-                Some(json!({ "id": 7, "name": "Ada" })),
-            )],
-        );
         assert_eq!(
-            f,
+            get(&d),
             [
                 "GET /users/{id} 200 shows examples of its body that fit its schema: \
               the example of its schema does not fit the schema: at /id, \"7\" is not of type \"integer\" \
@@ -628,15 +623,7 @@ mod tests {
             ]
         );
         d["components"]["schemas"]["User"]["examples"] = json!([{ "id": 7, "name": "Ada" }]);
-        let f = failures(
-            &d,
-            &[x(
-                "GET",
-                "/users/7",
-                200,
-                Some(json!({ "id": 7, "name": "Ada" })),
-            )],
-        );
+        let f = get(&d);
         assert!(f.is_empty(), "{f:?}");
     }
 
