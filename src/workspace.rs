@@ -238,7 +238,7 @@ impl Workspace {
                 pack_version: Some(pack.version.clone()),
                 pack_hash: Some(pack.hash.clone()),
                 pack_origin: Some(origin::of(pack)),
-                created_by: format!("apilings {}", env!("CARGO_PKG_VERSION")),
+                created_by: origin::this_apilings(),
                 updated_by: None,
                 build,
             };

@@ -40,12 +40,13 @@ fn a_workspace_knows_its_pack_and_update_brings_new_lessons_without_touching_you
     let pack = tmp.path().join("pack");
     copy_dir(&example_pack().join(".."), &pack);
     let lessons = pack.join("lessons");
-    apilings(tmp.path())
-        .arg("--lessons")
-        .arg(&lessons)
-        .args(["init", "ws"])
-        .assert()
-        .code(0);
+    // A command run in `dir` with this pack.
+    let with_pack = |dir: &std::path::Path| {
+        let mut cmd = apilings(dir);
+        cmd.arg("--lessons").arg(&lessons);
+        cmd
+    };
+    with_pack(tmp.path()).args(["init", "ws"]).assert().code(0);
     let ws = tmp.path().join("ws");
     let meta = fs::read_to_string(ws.join(".apilings/workspace.toml")).unwrap();
     let hash = apilings::lessons::Pack::from_dir(&lessons).unwrap().hash;
@@ -67,26 +68,20 @@ fn a_workspace_knows_its_pack_and_update_brings_new_lessons_without_touching_you
         )));
 
     // The author adds a lesson; the learner has edited lesson 2.
-    apilings(tmp.path())
-        .arg("--lessons")
-        .arg(&lessons)
+    with_pack(tmp.path())
         .args(["dev", "new", "rate-limits"])
         .assert()
         .code(0);
     let mine = ws.join("02-notes/src/main.rs");
     let edited = fs::read_to_string(&mine).unwrap() + "\n// the learner's own line\n";
     fs::write(&mine, &edited).unwrap();
-    apilings(&ws)
-        .arg("--lessons")
-        .arg(&lessons)
+    with_pack(&ws)
         .arg("list")
         .assert()
         .code(0)
         .stderr(contains("it has new lessons: 03-rate-limits"))
         .stderr(contains("`apilings update`"));
-    apilings(&ws)
-        .arg("--lessons")
-        .arg(&lessons)
+    with_pack(&ws)
         .arg("update")
         .assert()
         .code(0)
@@ -100,9 +95,7 @@ fn a_workspace_knows_its_pack_and_update_brings_new_lessons_without_touching_you
     let manifest = fs::read_to_string(ws.join("Cargo.toml")).unwrap();
     assert!(manifest.contains("03-rate-limits"), "{manifest}");
     // Up to date now: no warning.
-    apilings(&ws)
-        .arg("--lessons")
-        .arg(&lessons)
+    with_pack(&ws)
         .arg("list")
         .assert()
         .code(0)

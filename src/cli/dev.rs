@@ -183,10 +183,7 @@ fn new_lesson(lessons: &Path, slug: &str) -> Result<ExitCode> {
     let solutions = files.solutions_root();
     // `lessons/../solutions` reads as `solutions`.
     let solutions = match solutions.strip_prefix(lessons.join("..")) {
-        Ok(rel) if lessons.parent().is_some_and(|p| !p.as_os_str().is_empty()) => {
-            lessons.parent().map_or(solutions.clone(), |p| p.join(rel))
-        }
-        Ok(rel) => rel.to_path_buf(),
+        Ok(rel) => lessons.parent().unwrap_or(Path::new("")).join(rel),
         Err(_) => solutions,
     };
     let (lesson, solution) = scaffold::new_lesson(&dir, schema);

@@ -36,6 +36,11 @@ pub struct UpdateReport {
     pub backup: Option<PathBuf>,
 }
 
+/// How a workspace records the apilings that made or updated it.
+pub(super) fn this_apilings() -> String {
+    format!("apilings {}", env!("CARGO_PKG_VERSION"))
+}
+
 /// How a workspace records where its pack came from.
 pub(super) fn of(pack: &Pack) -> String {
     if pack.origin == "embedded" {
@@ -74,7 +79,7 @@ impl Workspace {
                 } else {
                     format!("it has new lessons: {}", missing.join(", "))
                 };
-                let this = format!("apilings {}", env!("CARGO_PKG_VERSION"));
+                let this = this_apilings();
                 let (made, by) = match &meta.updated_by {
                     Some(by) => ("last updated", by),
                     None => ("made", &meta.created_by),
@@ -160,7 +165,7 @@ impl Workspace {
         meta.pack_version = Some(pack.version.clone());
         meta.pack_hash = Some(pack.hash.clone());
         meta.pack_origin = Some(of(pack));
-        meta.updated_by = Some(format!("apilings {}", env!("CARGO_PKG_VERSION")));
+        meta.updated_by = Some(this_apilings());
         write_atomic(&self.meta_path(), toml::to_string(&meta)?.as_bytes())?;
         Ok(report)
     }
@@ -176,6 +181,13 @@ mod tests {
         fs::write(ws.meta_path(), toml::to_string(&meta).unwrap()).unwrap();
     }
 
+    fn changed(ws: &Workspace, pack: &Pack) -> String {
+        match ws.pack_check(pack).unwrap() {
+            PackCheck::Changed(why) => why,
+            other => panic!("a changed hash is a changed pack, not {other:?}"),
+        }
+    }
+
     #[test]
     fn a_changed_pack_is_named_with_both_versions_and_who_made_or_updated_the_workspace() {
         let dir = tempfile::tempdir().unwrap();
@@ -185,9 +197,7 @@ mod tests {
 
         rewrite_meta(&ws, |m| m.created_by = "apilings 0.0.1".into());
         pack.hash = "changed".into();
-        let PackCheck::Changed(why) = ws.pack_check(&pack).unwrap() else {
-            panic!("a changed hash is a changed pack");
-        };
+        let why = changed(&ws, &pack);
         let this = env!("CARGO_PKG_VERSION");
         assert!(
             why.contains(&format!(
@@ -200,9 +210,7 @@ mod tests {
         ws.update(&pack).unwrap();
         assert_eq!(ws.pack_check(&pack).unwrap(), PackCheck::Same);
         pack.hash = "changed again".into();
-        let PackCheck::Changed(why) = ws.pack_check(&pack).unwrap() else {
-            panic!("a changed hash is a changed pack");
-        };
+        let why = changed(&ws, &pack);
         // Updated by this apilings: the message no longer names the old one.
         assert!(
             why.contains("was last updated from the `core` pack version"),
