@@ -6,9 +6,10 @@
 //! database is counted (connections opened, statements run), and the checks
 //! read the counts at `GET /_kit/counters`, before and after a request.
 //!
-//! A database fails at times. `POST /_kit/db/fail-next` makes the next
-//! statement fail (SQLite's "interrupted"), as a dropped connection or a
-//! restarted server would: the checks see what a handler answers then.
+//! A database fails at times. `POST /_kit/db/fail-next` makes every
+//! statement of the next request fail (SQLite's "interrupted"), as a dropped
+//! connection or a restarted server would: the checks see what a handler
+//! answers then, retries and all, and the request after it finds the database well.
 
 use std::sync::Once;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -26,8 +27,10 @@ pub const ROUND_TRIP: Duration = Duration::from_millis(50);
 static CONNECTIONS: AtomicU64 = AtomicU64::new(0);
 static STATEMENTS: AtomicU64 = AtomicU64::new(0);
 static SEEDED: Once = Once::new();
-/// The next statement to run fails (see [`fail_next`]).
+/// The next request's statements fail (see [`fail_next`]).
 static ARMED: AtomicBool = AtomicBool::new(false);
+/// A request whose statements fail is being answered.
+static OUTAGE: AtomicBool = AtomicBool::new(false);
 /// The statement running now fails, as its first rows are read.
 static FAILING: AtomicBool = AtomicBool::new(false);
 
@@ -50,7 +53,7 @@ pub fn connect() -> rusqlite::Result<Connection> {
 
 fn one_statement(_statement: TraceEvent<'_>) {
     STATEMENTS.fetch_add(1, Ordering::Relaxed);
-    if ARMED.swap(false, Ordering::Relaxed) {
+    if OUTAGE.load(Ordering::Relaxed) {
         FAILING.store(true, Ordering::Relaxed);
     }
     std::thread::sleep(ROUND_TRIP);
@@ -78,11 +81,26 @@ impl r2d2::ManageConnection for Manager {
     }
 }
 
-/// Makes the next statement, on any connection, fail with SQLite's
-/// "interrupted" when it starts to give rows, as a connection that drops does
-/// (what `POST /_kit/db/fail-next` does).
+/// Makes every statement of the next request, on any connection, fail with
+/// SQLite's "interrupted" when it starts to give rows, as a connection that
+/// drops does (what `POST /_kit/db/fail-next` does).
 pub fn fail_next() {
     ARMED.store(true, Ordering::Relaxed);
+}
+
+/// The kit's layer around every route: the request after [`fail_next`] is
+/// answered while the database fails, and only that one.
+pub(crate) async fn outage(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let failing = !request.uri().path().starts_with("/_kit/") && ARMED.swap(false, Ordering::Relaxed);
+    if failing {
+        OUTAGE.store(true, Ordering::Relaxed);
+    }
+    let response = next.run(request).await;
+    if failing {
+        OUTAGE.store(false, Ordering::Relaxed);
+        FAILING.store(false, Ordering::Relaxed);
+    }
+    response
 }
 
 /// The counts since the start.

@@ -46,7 +46,8 @@ pub fn serve(app: axum::Router) {
             .await
             .unwrap_or_else(|e| fail(&format!("cannot listen on 127.0.0.1:{port}: {e}")));
         tracing::info!("listening on http://127.0.0.1:{port}");
-        if let Err(e) = axum::serve(listener, app.merge(counters())).await {
+        let app = app.merge(counters()).layer(axum::middleware::from_fn(db::outage));
+        if let Err(e) = axum::serve(listener, app).await {
             fail(&format!("server error: {e}"));
         }
     });
@@ -70,7 +71,7 @@ fn counters() -> axum::Router {
             "/_kit/db/fail-next",
             axum::routing::post(|| async {
                 db::fail_next();
-                "the next statement fails\n"
+                "the next request's statements fail\n"
             }),
         )
 }
